@@ -1,0 +1,1 @@
+"""Structured messages between agents (not yet implemented)."""

@@ -1,0 +1,1 @@
+"""Packaged scenario settings and the fixed benchmark instance seeds."""

@@ -1,0 +1,1 @@
+"""Command line (`colony`) and per-scenario launch scripts."""

@@ -1,0 +1,1 @@
+"""Hierarchical knowledge-graph memory for agents (not yet implemented)."""
