@@ -47,7 +47,7 @@ class TaskParallelEnv(ParallelEnv):
                                    for pid, name in zip(self.possible_agents, template.agents)}
         self.size_label = template.size_label()
         self.agents: list[str] = []
-        self.world: World = template
+        self._bind(template)
         self.np_random: np.random.Generator | None = None
         self.np_random_seed: int | None = None
 
@@ -64,7 +64,15 @@ class TaskParallelEnv(ParallelEnv):
 
     def name_of(self, agent_id: str) -> str:
         """The text name planners use for a PettingZoo agent id."""
-        return self.world.agents[self.possible_agents.index(agent_id)]
+        return self._names[agent_id]
+
+    def _bind(self, world: World) -> None:
+        """Make ``world`` current and cache what only changes with the instance."""
+        self.world = world
+        self._names = dict(zip(self.possible_agents, world.agents))
+        self._catalogues = {pid: world.action_catalogue(name) for pid, name in self._names.items()}
+        self._catalogue_index = {pid: {action: i for i, action in enumerate(catalogue) if action is not None}
+                                 for pid, catalogue in self._catalogues.items()}
 
     # --- spaces --------------------------------------------------------------------------
     @functools.lru_cache(maxsize=None)
@@ -88,9 +96,9 @@ class TaskParallelEnv(ParallelEnv):
             world = self.world_class.from_dict(instance)
             if world.size_label() != self.size_label:
                 raise ValueError(f"instance has size {world.size_label()}, this env is {self.size_label}")
-            self.world = world
+            self._bind(world)
         else:
-            self.world = self._generate(self.np_random)
+            self._bind(self._generate(self.np_random))
         self.agents = list(self.possible_agents)
         if self.world.status.is_over:
             self.agents = []
@@ -99,7 +107,7 @@ class TaskParallelEnv(ParallelEnv):
     def step(self, actions: Mapping[str, int]):
         choices = {}
         for agent_id, action in actions.items():
-            catalogue = self.world.action_catalogue(self.name_of(agent_id))
+            catalogue = self._catalogues[agent_id]
             if not 0 <= int(action) < len(catalogue):
                 raise ValueError(f"action {action} is outside {agent_id}'s action space Discrete({len(catalogue)})")
             if catalogue[int(action)] is not None:
@@ -142,8 +150,10 @@ class TaskParallelEnv(ParallelEnv):
         observations = {}
         for agent_id in self.agents if ids is None else ids:
             name = self.name_of(agent_id)
-            legal = set(self.world.legal_actions(name))
-            mask = np.array([a is None or a in legal for a in self.world.action_catalogue(name)], dtype=np.int8)
+            mask = np.zeros(len(self._catalogues[agent_id]), dtype=np.int8)
+            mask[0] = 1
+            index = self._catalogue_index[agent_id]
+            mask[[index[action] for action in self.world.legal_actions(name)]] = 1
             observations[agent_id] = {"observation": self.world.observation_vector(name), "action_mask": mask}
         return observations
 

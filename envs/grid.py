@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from colony.envs.world import InvalidSize
 
@@ -25,37 +26,45 @@ _POSITION = re.compile(rf"^position{_PAIR}$", re.IGNORECASE)
 _TARGET = re.compile(r"^target_([a-z]+)$", re.IGNORECASE)
 
 
+@cache
 def centre(cell: Cell) -> str:
     return f"{cell[0] + 0.5}, {cell[1] + 0.5}"
 
 
+@cache
 def agent_name(cell: Cell) -> str:
     return f"Agent[{centre(cell)}]"
 
 
+@cache
 def square_name(cell: Cell) -> str:
     return f"square[{centre(cell)}]"
 
 
+@cache
 def cell_key(cell: Cell) -> str:
     """The key of a cell in the paper's state dict (``'0.5_1.5'``)."""
     return f"{cell[0] + 0.5}_{cell[1] + 0.5}"
 
 
+@cache
 def position_name(corner: Corner) -> str:
     return f"position[{float(corner[0])}, {float(corner[1])}]"
 
 
+@cache
 def corner_key(corner: Corner) -> str:
     return f"{float(corner[0])}_{float(corner[1])}"
 
 
+@cache
 def cell_corners(cell: Cell) -> list[Corner]:
     """A cell's corners in the reference's order."""
     row, col = cell
     return [(row, col), (row, col + 1), (row + 1, col), (row + 1, col + 1)]
 
 
+@cache
 def neighbours(cell: Cell, rows: int, cols: int) -> list[Cell]:
     """4-neighbours inside the grid, in the reference's order: up, down, left, right."""
     row, col = cell
@@ -111,6 +120,7 @@ def parse_move(text: str) -> Move | None:
     return None
 
 
+@cache
 def move_text(move: Move) -> str:
     """The canonical action string of a move."""
     if move.square is not None:

@@ -36,6 +36,7 @@ class World(ABC):
         self.step_count = 0
         self.status = EpisodeStatus.RUNNING
         self.last_feedback: StepFeedback | None = None
+        self._legal_cache: dict[str, list[str]] = {}
 
     # --- description -------------------------------------------------------------------
     @property
@@ -47,9 +48,20 @@ class World(ABC):
     def size_label(self) -> str:
         """The size as a user writes it (``2x4``, ``6x14``, ``4``)."""
 
-    @abstractmethod
     def legal_actions(self, agent: str) -> list[str]:
-        """The action strings ``agent`` may be given now, in the paper's order."""
+        """The action strings ``agent`` may be given now, in the paper's order (cached per step)."""
+        cached = self._legal_cache.get(agent)
+        if cached is None:
+            cached = self._legal_cache[agent] = self._legal_actions(agent)
+        return list(cached)
+
+    def is_legal(self, agent: str, action: str) -> bool:
+        if agent not in self._legal_cache:
+            self.legal_actions(agent)
+        return action in self._legal_cache[agent]
+
+    @abstractmethod
+    def _legal_actions(self, agent: str) -> list[str]: ...
 
     @abstractmethod
     def observation_text(self, agent: str) -> str:
@@ -117,6 +129,7 @@ class World(ABC):
             boxes_before=self.boxes_left(),
         )
         self._execute(accepted, feedback)
+        self._legal_cache.clear()
         self.step_count += 1
         feedback.boxes_after = self.boxes_left()
         if feedback.collisions:

@@ -113,7 +113,7 @@ class BoxLiftWorld(World):
     def plan_keys(self) -> list[str]:
         return [box.name for box in self.boxes_remaining()]
 
-    def legal_actions(self, agent: str) -> list[str]:
+    def _legal_actions(self, agent: str) -> list[str]:
         """A lifter may join the lifting of any box that is left."""
         return self.plan_keys()
 

@@ -70,7 +70,7 @@ class BoxNet1World(World):
     def _box_colours(self, cell: Cell) -> list[str]:
         return list(dict.fromkeys(item[4:] for item in self.items[cell] if item.startswith("box_")))
 
-    def legal_actions(self, agent: str) -> list[str]:
+    def _legal_actions(self, agent: str) -> list[str]:
         cell = self._cell_of[agent]
         actions = []
         for colour in self._box_colours(cell):
@@ -120,7 +120,7 @@ class BoxNet1World(World):
             return RefusedEntry(agent, value, RefusalReason.MALFORMED_ACTION,
                                 "BoxNet1 actions are move(box_<colour>, square[x, y]) or move(box_<colour>, target_<colour>)")
         action = grid.move_text(move)
-        if action in self.legal_actions(agent):
+        if self.is_legal(agent, action):
             return action, move
         return RefusedEntry(agent, value, RefusalReason.ILLEGAL_ACTION, self._why_illegal(agent, move))
 

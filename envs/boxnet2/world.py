@@ -82,7 +82,7 @@ class BoxNet2World(World):
         """Boxes alone on a corner of ``cell``, in corner order."""
         return [(corner, self.boxes[corner][0]) for corner in grid.cell_corners(cell) if len(self.boxes[corner]) == 1]
 
-    def legal_actions(self, agent: str) -> list[str]:
+    def _legal_actions(self, agent: str) -> list[str]:
         cell = self._cell_of[agent]
         actions = []
         for here, box in self._movable_boxes(cell):
@@ -138,7 +138,7 @@ class BoxNet2World(World):
             return RefusedEntry(agent, value, RefusalReason.MALFORMED_ACTION,
                                 "BoxNet2 actions are move(box_<colour>, position[x, y]) or move(box_<colour>, target_<colour>)")
         action = grid.move_text(move)
-        if action not in self.legal_actions(agent):
+        if not self.is_legal(agent, action):
             return RefusedEntry(agent, value, RefusalReason.ILLEGAL_ACTION, self._why_illegal(agent, move))
         if move.colour in claims:
             return RefusedEntry(agent, value, RefusalReason.CONFLICT,

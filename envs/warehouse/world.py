@@ -77,10 +77,11 @@ class WarehouseWorld(World):
 
     @classmethod
     def format_size(cls, agents: int, tracks: int | None = None, columns: int | None = None) -> str:
-        if tracks is None and columns is None:
-            return str(agents)
         rules = load_rules().warehouse
-        return f"{tracks or rules.tracks}x{columns or rules.columns}x{agents}"
+        tracks, columns = tracks or rules.tracks, columns or rules.columns
+        if (tracks, columns) == (rules.tracks, rules.columns):
+            return str(agents)
+        return f"{tracks}x{columns}x{agents}"
 
     @classmethod
     def generate(cls, rng: np.random.Generator, agents: int, tracks: int | None = None, columns: int | None = None,
@@ -105,10 +106,7 @@ class WarehouseWorld(World):
         return self._agents
 
     def size_label(self) -> str:
-        rules = load_rules().warehouse
-        if (self.tracks, self.columns) == (rules.tracks, rules.columns):
-            return str(len(self.transporters))
-        return f"{self.tracks}x{self.columns}x{len(self.transporters)}"
+        return self.format_size(len(self.transporters), self.tracks, self.columns)
 
     def boxes_left(self) -> int:
         return len(self.boxes) + sum(t.carrying is not None for t in self.transporters)
@@ -118,7 +116,7 @@ class WarehouseWorld(World):
             return []
         return [slot for slot in ((t.track - 0.5, t.column), (t.track + 0.5, t.column)) if slot in self.boxes]
 
-    def legal_actions(self, agent: str) -> list[str]:
+    def _legal_actions(self, agent: str) -> list[str]:
         t = self.transporters[self._index[agent]]
         if t.in_target:
             return [f"move to track_{k}" for k in range(self.tracks)]
@@ -193,7 +191,7 @@ class WarehouseWorld(World):
         if action is None:
             return RefusedEntry(agent, value, RefusalReason.MALFORMED_ACTION,
                                 'actions are "move left", "move right", "move to target", "move to track_<k>", "pick box_<row>_<column>"')
-        if action not in self.legal_actions(agent):
+        if not self.is_legal(agent, action):
             return RefusedEntry(agent, value, RefusalReason.ILLEGAL_ACTION, self._why_illegal(agent, action))
         if action.startswith("pick"):
             if action in claims:
