@@ -78,7 +78,7 @@ def main() -> None:
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
             table.add_row(name, size, str(len(env.possible_agents)), f"{episode_length:.1f}", f"{pure:,.0f}", f"{api:,.0f}", f"{peak:.2f}")
-    console = Console()
+    console = Console(width=140)
     console.print(table)
     console.print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 

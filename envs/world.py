@@ -86,6 +86,25 @@ class World(ABC):
         """The keys a plan may have (agents; BoxLift plans are keyed by box)."""
         return list(self.agents)
 
+    def resolve_agent(self, key: str) -> str | None:
+        """The canonical agent name a plan key means, or None."""
+        return key if key in self.agents else None
+
+    def plan_agents(self, plan: Mapping[str, Any]) -> list[str]:
+        """The agents a plan gives something to do, in canonical order."""
+        named = {self.resolve_agent(str(key)) for key in plan}
+        return [agent for agent in self.agents if agent in named]
+
+    def plan_schema(self) -> dict[str, Any]:
+        """A JSON schema admitting exactly the plans made of legal entries now."""
+        properties = {agent: {"type": "string", "enum": legal} for agent in self.agents
+                      if (legal := self.legal_actions(agent))}
+        return {"type": "object", "properties": properties, "additionalProperties": False}
+
+    def prompt_facts(self) -> dict[str, Any]:
+        """Numbers some prompt texts mention (e.g. the warehouse's tracks and columns)."""
+        return {}
+
     # --- the PettingZoo-facing view ------------------------------------------------------
     @abstractmethod
     def action_catalogue(self, agent: str) -> list[str | None]:

@@ -131,6 +131,24 @@ class BoxLiftWorld(World):
     def plan_example(self) -> str:
         return '{"box[1.7V]":"agent[1.5W]", "box[3.0V]":"agent[1.5W], agent[2.5W]"}'
 
+    def resolve_agent(self, key: str) -> str | None:
+        lifter = self._lifter_by_key.get(_squash(key))
+        return lifter.name if lifter else None
+
+    def plan_agents(self, plan: Mapping[str, Any]) -> list[str]:
+        """The lifters named in a plan's teams."""
+        named = set()
+        for team in plan.values():
+            names = team if isinstance(team, list) else str(team).split(",")
+            named |= {self.resolve_agent(str(name)) for name in names}
+        return [agent for agent in self.agents if agent in named]
+
+    def plan_schema(self) -> dict[str, Any]:
+        """Each box left maps to a comma-separated team of distinct-looking lifter names."""
+        lifter = "(" + "|".join(re.escape(name) for name in self.agents) + ")"
+        team = {"type": "string", "pattern": f"^{lifter}(, {lifter})*$"}
+        return {"type": "object", "properties": {box: team for box in self.plan_keys()}, "additionalProperties": False}
+
     # --- PettingZoo view -----------------------------------------------------------------
     def action_catalogue(self, agent: str) -> list[str | None]:
         return [None] + [box.name for box in self.boxes]

@@ -107,12 +107,12 @@ class BoxNet1World(World):
         return np.array(counts + list(cell), dtype=np.float32)
 
     # --- dynamics ------------------------------------------------------------------------
-    def _validate(self, plan: Mapping[str, Any]) -> tuple[list, list[RefusedEntry]]:
-        def resolve(key: str) -> str | None:
-            cell = grid.parse_agent(key)
-            return grid.agent_name(cell) if cell in self.items else None
+    def resolve_agent(self, key: str) -> str | None:
+        cell = grid.parse_agent(key)
+        return grid.agent_name(cell) if cell in self.items else None
 
-        return validate_agent_plan(plan, self.agents, resolve, self._judge, "move(box_blue, square[0.5, 1.5])")
+    def _validate(self, plan: Mapping[str, Any]) -> tuple[list, list[RefusedEntry]]:
+        return validate_agent_plan(plan, self.agents, self.resolve_agent, self._judge, "move(box_blue, square[0.5, 1.5])")
 
     def _judge(self, agent: str, value: str, claims: dict) -> Judgement:
         move = grid.parse_move(value)

@@ -169,12 +169,15 @@ class WarehouseWorld(World):
         return np.array(place(me) + [float(me.carrying is not None)] + slots + others, dtype=np.float32)
 
     # --- dynamics ------------------------------------------------------------------------
-    def _validate(self, plan: Mapping[str, Any]) -> tuple[list, list[RefusedEntry]]:
-        def resolve(key: str) -> str | None:
-            name = key.strip().lower()
-            return name if name in self._index else None
+    def resolve_agent(self, key: str) -> str | None:
+        name = key.strip().lower()
+        return name if name in self._index else None
 
-        return validate_agent_plan(plan, self.agents, resolve, self._judge, "move left")
+    def prompt_facts(self) -> dict[str, Any]:
+        return {"tracks": self.tracks, "columns": self.columns}
+
+    def _validate(self, plan: Mapping[str, Any]) -> tuple[list, list[RefusedEntry]]:
+        return validate_agent_plan(plan, self.agents, self.resolve_agent, self._judge, "move left")
 
     def _parse(self, value: str) -> str | None:
         squashed = " ".join(value.split()).lower()

@@ -1,0 +1,142 @@
+"""One chat call, accounted for: retries with backoff, tokens, latency, who asked.
+
+Transient backend errors (timeouts, rate limits, refused connections, 5xx) are retried
+with exponential backoff; when the retries are spent, or the error is not transient
+(bad request, auth), :class:`BackendFailure` ends the episode with its own reason. A
+reply cut at the length limit is returned as a truncated reply for the planner to feed
+back, not raised.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from colony.planners.tokens import TokenCounter
+
+SYSTEM_PROMPT = "You are a helpful assistant."
+_TRANSIENT_NAMES = ("Timeout", "RateLimit", "Connection", "ServiceUnavailable", "InternalServer", "ReadError",
+                    "RemoteProtocol", "Overloaded")
+_MESSAGE_TYPES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+
+
+class BackendFailure(RuntimeError):
+    """The backend could not answer (after retries, or a non-transient error)."""
+
+
+@dataclass
+class LLMCall:
+    """One exchange with the model, as it goes into the run record."""
+
+    role: str  # central | local | feedback | summarizer
+    agent: str | None
+    messages: list[tuple[str, str]]
+    response: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    token_source: str = ""
+    latency_s: float = 0.0
+    retries: int = 0
+    errors: list[str] = field(default_factory=list)
+    constrained: bool = False  # decoded under a JSON schema
+    truncated: bool = False  # cut at the length limit
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["messages"] = [{"role": role, "content": text} for role, text in self.messages]
+        return data
+
+
+def is_transient(error: BaseException) -> bool:
+    chain, seen = [], error
+    while seen is not None and len(chain) < 6:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for item in chain:
+        status = getattr(item, "status_code", None) or getattr(getattr(item, "response", None), "status_code", None)
+        if isinstance(status, int):
+            return status in (408, 409, 429) or status >= 500
+        if isinstance(item, (TimeoutError, ConnectionError)):
+            return True
+        if any(name in type(item).__name__ for name in _TRANSIENT_NAMES):
+            return True
+    return False
+
+
+def _is_length_cut(error: BaseException) -> bool:
+    return "LengthFinishReason" in type(error).__name__
+
+
+class ChatClient:
+    """Wraps a LangChain chat model with the project's accounting and retry policy."""
+
+    def __init__(self, model: Any, *, label: str, counter: TokenCounter, retries: int = 3, backoff_s: float = 1.0,
+                 schema_binding: Any = None, sleep: Any = time.sleep) -> None:
+        self.model = model
+        self.label = label
+        self.counter = counter
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.schema_binding = schema_binding  # schema -> bind kwargs, or None when unsupported
+        self.sleep = sleep
+
+    @property
+    def supports_schema(self) -> bool:
+        return self.schema_binding is not None
+
+    def ask(self, messages: list[tuple[str, str]], *, role: str, agent: str | None = None,
+            schema: dict | None = None) -> LLMCall:
+        call = LLMCall(role=role, agent=agent, messages=[("system", SYSTEM_PROMPT), *messages])
+        runnable = self.model
+        if schema is not None and self.schema_binding is not None:
+            runnable = self.model.bind(**self.schema_binding(schema))
+            call.constrained = True
+        payload = [_MESSAGE_TYPES[kind](content=text) for kind, text in call.messages]
+        for attempt in range(self.retries + 1):
+            start = time.perf_counter()
+            try:
+                reply = runnable.invoke(payload)
+            except Exception as error:  # classified below; nothing escapes unclassified
+                call.latency_s += time.perf_counter() - start
+                call.errors.append(f"{type(error).__name__}: {str(error)[:300]}")
+                if _is_length_cut(error):
+                    call.truncated = True
+                    break
+                if not is_transient(error) or attempt == self.retries:
+                    raise BackendFailure(f"{self.label}: {type(error).__name__}: {str(error)[:300]}") from error
+                call.retries += 1
+                self.sleep(self.backoff_s * 2**attempt)
+                continue
+            call.latency_s += time.perf_counter() - start
+            call.response = reply.content if isinstance(reply.content, str) else str(reply.content)
+            usage = getattr(reply, "usage_metadata", None) or {}
+            metadata = getattr(reply, "response_metadata", None) or {}
+            call.truncated = metadata.get("finish_reason") == "length" or metadata.get("done_reason") == "length"
+            if usage.get("input_tokens") is not None and usage.get("output_tokens") is not None:
+                call.prompt_tokens, call.completion_tokens = int(usage["input_tokens"]), int(usage["output_tokens"])
+                call.token_source = "backend usage"
+                return call
+            break
+        call.prompt_tokens = sum(self.counter.count(text) for _, text in call.messages)
+        call.completion_tokens = self.counter.count(call.response)
+        call.token_source = self.counter.name
+        return call
+
+
+def schema_binding_for(provider: str) -> Any:
+    """How a provider takes a JSON schema for constrained decoding (None: parse and validate only)."""
+    if provider == "openai":
+        return lambda schema: {"response_format": {"type": "json_schema",
+                                                   "json_schema": {"name": "plan", "schema": schema}}}
+    if provider == "ollama":
+        return lambda schema: {"format": schema}
+    if provider in ("local", "scripted"):
+        return lambda schema: {"json_schema": schema}
+    return None

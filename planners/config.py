@@ -1,0 +1,166 @@
+"""The typed configuration of a run: scenario, planner, LLM backend, records.
+
+Scenario files are YAML (``configs/<name>.yaml`` or any path). ``--set key=value``
+overrides are applied to the raw data and validated with it, so a bad key or value is
+reported with the field's dotted name and what is allowed.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Scheme = Literal["cmas", "dmas", "hmas1", "hmas2", "expert"]
+HistoryMode = Literal["none", "state_action", "all_dialogue", "compressed"]
+Task = Literal["boxnet1", "boxnet2", "boxlift", "warehouse"]
+
+
+class ConfigError(ValueError):
+    """A configuration problem, worded for the user (field name and allowed values)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LLMConfig(_Strict):
+    spec: str = Field("local", description="backend spec: local[:model.gguf], openai:<model>, ollama:<model>, "
+                                           "anthropic:<model>, scripted[:replies.yaml]")
+    base_url: str | None = Field(None, description="an OpenAI-compatible or Ollama server")
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    max_tokens: int = Field(512, ge=1)
+    timeout_s: float = Field(120.0, gt=0)
+    retries: int = Field(3, ge=0, description="retries of a failed call (timeout, rate limit, refused, 5xx)")
+    backoff_s: float = Field(1.0, ge=0, description="first retry delay; doubles each retry")
+    seed: int | None = 0
+    api_key_env: str | None = Field(None, description="environment variable holding the API key "
+                                                      "(default: OPENAI_API_KEY / ANTHROPIC_API_KEY)")
+    context_tokens: int = Field(8192, ge=512, description="context window of the local model")
+
+
+class PlannerConfig(_Strict):
+    scheme: Scheme = "hmas2"
+    history: HistoryMode = "state_action"
+    max_replans: int = Field(6, ge=0, description="re-prompts after an invalid plan before the episode fails")
+    dialogue_rounds: int = Field(4, ge=1, description="DMAS / HMAS-1 rounds over all speaking agents")
+    feedback_rounds: int | None = Field(None, ge=1, description="HMAS-2 agree/object rounds (task default if unset)")
+    token_budget: int | None = Field(None, ge=100, description="prompt budget for history (task default if unset)")
+    structured_output: bool = Field(True, description="constrain plans to a JSON schema of legal actions where the backend can")
+
+
+class RunConfig(_Strict):
+    name: str | None = Field(None, description="folder under out_dir (default: scenario-scheme-time)")
+    out_dir: str = "runs"
+    picture: bool = Field(True, description="save a picture of each episode's final state")
+
+
+class ScenarioConfig(_Strict):
+    scenario: str = "custom"
+    task: Task
+    size: str
+    instances: int = Field(1, ge=1, description="episodes: the first N of the fixed benchmark set (or of seed, seed+1, ...)")
+    seed: int | None = Field(None, description="generate instances from seed, seed+1, ... instead of the benchmark set")
+    step_limit: int | None = Field(None, ge=1)
+    planner: PlannerConfig = PlannerConfig()
+    llm: LLMConfig = LLMConfig()
+    run: RunConfig = RunConfig()
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _size_fits_task(self) -> ScenarioConfig:
+        from colony.envs.registry import env_class
+
+        world = env_class(self.task).world_class
+        try:
+            label = world.format_size(**world.parse_size(self.size))
+        except ValueError as error:
+            raise ValueError(f"size: {error}") from None
+        if label != self.size:
+            self.size = label
+        if self.seed is None:
+            from colony.envs.instances import benchmark_sets
+
+            available = benchmark_sets().seeds.get(self.task, {}).get(self.size)
+            if available is None and self.instances:
+                raise ValueError(f"size: there is no fixed benchmark set for {self.task} {self.size}; "
+                                 "set seed to generate instances")
+            if available is not None and self.instances > len(available):
+                raise ValueError(f"instances: the benchmark set has {len(available)} instances; set seed to generate more")
+        return self
+
+    def instance_seeds(self) -> list[int]:
+        if self.seed is not None:
+            return [self.seed + i for i in range(self.instances)]
+        from colony.envs.instances import benchmark_seeds
+
+        return benchmark_seeds(self.task, self.size)[: self.instances]
+
+
+def _explain(error: ValidationError, model: type[BaseModel]) -> str:
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        if problem["type"] == "extra_forbidden":
+            parent = model
+            for part in problem["loc"][:-1]:
+                parent = parent.model_fields[str(part)].annotation
+            allowed = ", ".join(parent.model_fields)
+            lines.append(f"{where}: unknown setting; allowed here: {allowed}")
+        else:
+            lines.append(f"{where}: {problem['msg']} (got {problem.get('input')!r})")
+    return "\n".join(lines)
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{dotted}: {part} is a value, not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def scenario_path(name_or_path: str) -> Path | None:
+    """A packaged scenario (``boxnet1``) or a YAML file path."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return path
+    packaged = resources.files("colony.configs").joinpath(f"{name_or_path}.yaml")
+    return Path(str(packaged)) if packaged.is_file() else None
+
+
+def packaged_scenarios() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("colony.configs").iterdir()
+                  if p.name.endswith(".yaml") and p.name != "benchmark_instances.yaml")
+
+
+def load_scenario(name_or_path: str, overrides: list[str] | None = None, **settings: Any) -> ScenarioConfig:
+    """Read a scenario, apply ``key=value`` overrides and keyword settings, validate."""
+    path = scenario_path(name_or_path)
+    if path is None:
+        raise ConfigError(f"scenario {name_or_path!r} is neither a YAML file nor one of: {', '.join(packaged_scenarios())}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data.setdefault("scenario", path.stem)
+    for item in overrides or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: write key=value, e.g. planner.max_replans=3")
+        _set_dotted(data, key.strip(), yaml.safe_load(raw) if raw.strip() else None)
+    for dotted, value in settings.items():
+        if value is not None:
+            _set_dotted(data, dotted, value)
+    try:
+        return ScenarioConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"invalid configuration from {path}:\n{_explain(error, ScenarioConfig)}") from None

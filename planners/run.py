@@ -1,0 +1,121 @@
+"""Run a scenario: build the backend and planner once, play every instance, record it all."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+
+from colony.envs.registry import parallel_env
+from colony.planners.backends import check_backend, make_chat_model, parse_spec, secret_values
+from colony.planners.base import Planner
+from colony.planners.client import ChatClient, schema_binding_for
+from colony.planners.config import ScenarioConfig
+from colony.planners.episode import EpisodeSummary, run_episode
+from colony.planners.experts import EXPERTS
+from colony.planners.history import History
+from colony.planners.prompts import task_prompts
+from colony.planners.records import RunRecorder
+from colony.planners.schemes import SCHEMES
+from colony.planners.tokens import TokenCounter, gpt4_counter
+
+
+@dataclass
+class Backend:
+    """A chat model ready for planners, with the counter that measures its prompts."""
+
+    client: ChatClient
+    counter: TokenCounter
+
+
+def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
+    """The configured backend; ``model`` injects a ready LangChain chat model instead."""
+    spec = parse_spec(config.llm.spec)
+    if model is None:
+        check_backend(config.llm)
+        model = make_chat_model(config.llm)
+    counter = getattr(model, "token_counter", None) or gpt4_counter()
+    client = ChatClient(model, label=spec.label, counter=counter, retries=config.llm.retries,
+                        backoff_s=config.llm.backoff_s, schema_binding=schema_binding_for(spec.provider))
+    return Backend(client, counter)
+
+
+def make_planner(config: ScenarioConfig, backend: Backend | None) -> Planner:
+    if config.planner.scheme == "expert":
+        return EXPERTS[config.task]()
+    return SCHEMES[config.planner.scheme](backend.client, config.planner, config.task)
+
+
+def make_history(config: ScenarioConfig, backend: Backend | None) -> History:
+    defaults = task_prompts(config.task).defaults
+    counter = backend.counter if backend else gpt4_counter()
+    return History(config.planner.history, config.planner.token_budget or defaults.token_budget, counter,
+                   defaults.history_feedback)
+
+
+def run_name(config: ScenarioConfig) -> str:
+    return config.run.name or f"{config.scenario}-{config.planner.scheme}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def aggregate(episodes: list[EpisodeSummary]) -> dict[str, Any]:
+    wins = [e for e in episodes if e.success]
+    outcomes: dict[str, int] = {}
+    for episode in episodes:
+        outcomes[episode.outcome.value] = outcomes.get(episode.outcome.value, 0) + 1
+
+    def mean(values: list[float]) -> float | None:
+        return round(statistics.fmean(values), 3) if values else None
+
+    return {"episodes": len(episodes), "successes": len(wins),
+            "success_rate": round(len(wins) / len(episodes), 4) if episodes else None, "outcomes": outcomes,
+            "mean_steps_successful": mean([e.steps for e in wins]),
+            "mean_llm_calls": mean([e.llm_calls for e in episodes]), "mean_tokens": mean([e.tokens for e in episodes]),
+            "mean_wall_s": mean([e.wall_s for e in episodes]),
+            "token_sources": sorted({s for e in episodes for s in e.token_sources})}
+
+
+def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = False,
+                 on_step: Callable[[EpisodeSummary], None] | None = None,
+                 on_episode: Callable[[EpisodeSummary], None] | None = None) -> tuple[Path, dict[str, Any]]:
+    """Play every instance of ``config``; returns the run folder and the summary."""
+    backend = None if config.planner.scheme == "expert" else build_backend(config, model)
+    folder = Path(config.run.out_dir) / run_name(config)
+    recorder = RunRecorder(folder, config.model_dump(mode="json"), secret_values(config.llm))
+    done = recorder.finished_episodes() if resume else {}
+    env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array")
+    episodes: list[EpisodeSummary] = []
+    try:
+        for index, seed in enumerate(config.instance_seeds()):
+            if index in done:
+                continue
+            planner = make_planner(config, backend)
+            summary = run_episode(env, planner, make_history(config, backend), index=index, seed=seed,
+                                  recorder=recorder, on_step=on_step)
+            if config.run.picture:
+                cv2.imwrite(str(folder / f"episode_{index:02d}_final.png"), cv2.cvtColor(env.render(), cv2.COLOR_RGB2BGR))
+            recorder.episode(summary.to_dict())
+            episodes.append(summary)
+            if on_episode:
+                on_episode(summary)
+    finally:
+        recorder.close()
+    all_episodes = [EpisodeSummary(**_summary_fields(record)) for record in done.values()] + episodes
+    result = {"scenario": config.scenario, "task": config.task, "size": config.size, "scheme": config.planner.scheme,
+              "backend": "expert" if backend is None else backend.client.label,
+              "history": config.planner.history, **aggregate(all_episodes),
+              "per_episode": [e.to_dict() for e in sorted(all_episodes, key=lambda e: e.index)]}
+    recorder.finish(result)
+    return folder, result
+
+
+def _summary_fields(record: dict[str, Any]) -> dict[str, Any]:
+    from colony.planners.base import Outcome
+
+    fields = {k: v for k, v in record.items() if k in EpisodeSummary.__dataclass_fields__}
+    fields["outcome"] = Outcome(fields["outcome"])
+    return fields

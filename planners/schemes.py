@@ -1,0 +1,158 @@
+"""The four coordination schemes of Chen et al. (2023), written once for every task.
+
+* CMAS: one central planner returns the joint plan.
+* HMAS-2: the central plan goes to every agent it names; each answers ``I Agree`` or an
+  objection; objections go back to the central planner, which re-plans (``feedback_rounds``).
+* DMAS: agents speak in the task's fixed order, each seeing the dialogue so far; a reply
+  ending in ``EXECUTE`` + JSON ends the discussion with that plan; ``PROCEED`` passes the
+  word on. At most ``dialogue_rounds`` rounds; nobody executing means an empty plan.
+* HMAS-1: the central planner proposes; only the agents its plan names discuss it as in
+  DMAS, the dialogue seeded with the central plan; if nobody executes, the central plan stands.
+
+Every plan, whoever wrote it, passes the check-and-replan loop (:func:`settle_plan`).
+"""
+
+from __future__ import annotations
+
+from colony.planners.base import Conversation, PlanningContext, PlanResult, Planner, plan_json, settle_plan
+from colony.planners.client import ChatClient, LLMCall
+from colony.planners.config import PlannerConfig
+from colony.planners.history import History
+from colony.planners.parsing import agrees, plan_after_execute, says_execute
+from colony.planners.prompts import render, task_prompts
+
+
+class LLMPlanner(Planner):
+    def __init__(self, client: ChatClient, config: PlannerConfig, task: str) -> None:
+        self.client = client
+        self.config = config
+        self.task = task
+        defaults = task_prompts(task).defaults
+        self.feedback_rounds = config.feedback_rounds or defaults.feedback_rounds
+        self.label = f"{config.scheme} via {client.label}"
+
+    # --- prompts -------------------------------------------------------------------------
+    def _schema(self, context: PlanningContext) -> dict | None:
+        return context.plan_schema if self.config.structured_output and self.client.supports_schema else None
+
+    def _variables(self, context: PlanningContext) -> dict:
+        return {"state": context.state, "central_state": context.central_state.rstrip("\n"),
+                "plan_example": context.plan_example, **context.facts}
+
+    def _others(self, context: PlanningContext, agent: str) -> str:
+        lines = "".join(line + "\n" for line in context.observations.values())
+        return context.others_text(agent) if context.central_state == lines else context.central_state.rstrip("\n")
+
+    def central_prompt(self, context: PlanningContext, history: History) -> str:
+        variables = self._variables(context)
+        prompt, _ = history.fit(lambda text: render("central", task=self.task, history=text, **variables))
+        return prompt
+
+    def agent_prompt(self, role: str, context: PlanningContext, history: History, agent: str, **extra: str) -> str:
+        variables = {**self._variables(context), "agent": agent, "own": context.observations[agent],
+                     "others": self._others(context, agent), **extra}
+        prompt, _ = history.fit(lambda text: render(role, task=self.task, history=text, **variables))
+        return prompt
+
+    # --- shared steps --------------------------------------------------------------------
+    def central_plan(self, context: PlanningContext, history: History) -> tuple[Conversation, PlanResult]:
+        conversation = Conversation(self.client, "central", None, [("user", self.central_prompt(context, history))])
+        reply = conversation.ask(self._schema(context))
+        return conversation, settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context))
+
+    def discuss(self, context: PlanningContext, history: History, speakers: list[str], dialogue: str,
+                initial_plan: str) -> tuple[PlanResult | None, str, list[LLMCall]]:
+        """DMAS rounds; the first EXECUTE ends the discussion with its (checked) plan."""
+        calls: list[LLMCall] = []
+        for _ in range(self.config.dialogue_rounds):
+            for agent in speakers:
+                prompt = self.agent_prompt("local", context, history, agent, dialogue=dialogue or "(none yet)",
+                                           initial_plan=initial_plan)
+                conversation = Conversation(self.client, "local", agent, [("user", prompt)])
+                reply = conversation.ask()
+                dialogue += f"{agent}: {reply.strip()}\n"
+                if says_execute(reply):
+                    result = settle_plan(conversation, context, reply, self.config.max_replans, extract=plan_after_execute)
+                    calls += result.calls
+                    return result, dialogue, calls
+                calls += conversation.calls
+        return None, dialogue, calls
+
+    def summarise(self, dialogue: str) -> tuple[str, LLMCall | None]:
+        if not dialogue.strip():
+            return "", None
+        call = self.client.ask([("user", render("summarise", text=dialogue))], role="summarizer")
+        return call.response.strip(), call
+
+
+class CentralPlanner(LLMPlanner):
+    """CMAS."""
+
+    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+        return self.central_plan(context, history)[1]
+
+
+class CentralWithFeedbackPlanner(LLMPlanner):
+    """HMAS-2."""
+
+    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+        conversation, result = self.central_plan(context, history)
+        if result.plan is None:
+            return result
+        dialogue = f"Central Planner: {plan_json(result.plan)}\n"
+        calls, replans = list(result.calls), result.replans
+        for _ in range(self.feedback_rounds):
+            objections = []
+            for agent in context.plan_agents(result.plan):
+                prompt = self.agent_prompt("feedback", context, history, agent, plan=plan_json(result.plan))
+                call = self.client.ask([("user", prompt)], role="feedback", agent=agent)
+                calls.append(call)
+                dialogue += f"{agent}: {call.response.strip()}\n"
+                if not agrees(call.response):
+                    objections.append(f"{agent}: {call.response.strip()}")
+            if not objections:
+                break
+            conversation.calls = []
+            conversation.tell(render("objections", objections="\n".join(objections), plan_example=context.plan_example))
+            reply = conversation.ask(self._schema(context))
+            result = settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context))
+            calls += result.calls
+            replans += result.replans
+            if result.plan is None:
+                return PlanResult(None, calls, dialogue, result.failure, result.detail, replans)
+            dialogue += f"Central Planner: {plan_json(result.plan)}\n"
+        return PlanResult(result.plan, calls, dialogue, replans=replans)
+
+
+class DecentralizedPlanner(LLMPlanner):
+    """DMAS."""
+
+    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+        result, dialogue, calls = self.discuss(context, history, context.agents, "", "")
+        if result is None:
+            return PlanResult({}, calls, dialogue, detail="no agent said EXECUTE; empty plan")
+        result.calls, result.dialogue = calls, dialogue
+        return result
+
+
+class HybridDialoguePlanner(LLMPlanner):
+    """HMAS-1."""
+
+    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+        _, central = self.central_plan(context, history)
+        if central.plan is None:
+            return central
+        speakers = context.plan_agents(central.plan)
+        proposal = plan_json(central.plan)
+        result, dialogue, calls = self.discuss(context, history, speakers, f"Central Planner: {proposal}\n", proposal)
+        calls = central.calls + calls
+        if result is None:
+            return PlanResult(central.plan, calls, dialogue, replans=central.replans,
+                              detail="no agent said EXECUTE; the central plan stands")
+        result.calls, result.dialogue = calls, dialogue
+        result.replans += central.replans
+        return result
+
+
+SCHEMES = {"cmas": CentralPlanner, "hmas2": CentralWithFeedbackPlanner, "dmas": DecentralizedPlanner,
+           "hmas1": HybridDialoguePlanner}

@@ -1,0 +1,63 @@
+"""A scripted chat model: canned replies from a list or a function.
+
+For unit tests of planner logic and for dry runs only. It is a real LangChain chat
+model, so planners drive it exactly like any backend, and every record names it
+``scripted``. It never pretends to be a language model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
+
+
+@dataclass
+class ScriptedRequest:
+    """What the scripted model was asked: the messages as (role, text) and call options."""
+
+    messages: list[tuple[str, str]]
+    options: dict[str, Any]
+
+    @property
+    def prompt(self) -> str:
+        return self.messages[-1][1]
+
+
+class ScriptedChatModel(BaseChatModel):
+    replies: list[str] = Field(default_factory=list)
+    respond: Callable[[ScriptedRequest], str] | None = None
+    requests: list[ScriptedRequest] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        request = ScriptedRequest([(m.type, str(m.content)) for m in messages], dict(kwargs))
+        self.requests.append(request)
+        if self.respond is not None:
+            text = self.respond(request)
+        else:
+            index = len(self.requests) - 1
+            if not self.replies:
+                raise RuntimeError("the scripted model has no replies; give replies=[...] or respond=function")
+            text = self.replies[min(index, len(self.replies) - 1)]
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def dry_run_reply(request: ScriptedRequest) -> str:
+    """Replies for ``--llm scripted`` dry runs: agree, execute an empty plan, or plan nothing."""
+    prompt = request.prompt
+    if "respond 'I Agree'" in prompt:
+        return "I Agree"
+    if "EXECUTE" in prompt:
+        return "EXECUTE\n{}"
+    return "{}"
