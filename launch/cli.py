@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from colony.envs.world import InvalidSize
+from colony.planners.backends import BackendConfigError
+from colony.planners.config import ConfigError
 
 
 def cmd_envs(args: argparse.Namespace, console: Console) -> int:
@@ -61,10 +63,41 @@ def cmd_instance(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    """Run a scenario (configs/<name>.yaml or a YAML path) with a planner and record it."""
+    from colony.launch.progress import RunDisplay, summary_table
+    from colony.planners.config import load_scenario
+    from colony.planners.run import run_scenario
+
+    settings = {"planner.scheme": args.scheme, "llm.spec": args.llm, "llm.base_url": args.base_url,
+                "size": args.size, "seed": args.seed, "instances": args.instances, "run.name": args.name,
+                "run.out_dir": args.out}
+    config = load_scenario(args.scenario, args.set, **settings)
+    with RunDisplay(console, config) as display:
+        folder, summary = run_scenario(config, resume=args.resume, on_step=display.step, on_episode=display.episode)
+    console.print(summary_table(summary))
+    console.print(f"records: {folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="colony", description="LLM-planned multi-robot teams.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("envs", help=cmd_envs.__doc__).set_defaults(run=cmd_envs)
+    run = commands.add_parser("run", help=cmd_run.__doc__)
+    run.add_argument("scenario", help="boxnet1, boxnet2, boxlift, warehouse, or a scenario YAML file")
+    run.add_argument("--scheme", choices=["cmas", "dmas", "hmas1", "hmas2", "expert"])
+    run.add_argument("--llm", help="backend spec: local, local:<file.gguf>, openai:<model>, ollama:<model>, "
+                                   "anthropic:<model>, scripted")
+    run.add_argument("--base-url", help="an OpenAI-compatible (or Ollama) server, e.g. http://127.0.0.1:8080/v1")
+    run.add_argument("--size")
+    run.add_argument("--seed", type=int, help="generate instances from seed, seed+1, ... (default: the fixed benchmark set)")
+    run.add_argument("--instances", type=int, help="how many episodes")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override any setting, e.g. planner.history=none")
+    run.add_argument("--name", help="run folder name under --out")
+    run.add_argument("--out", help="records folder (default runs)")
+    run.add_argument("--resume", action="store_true", help="skip episodes already recorded in the run folder")
+    run.set_defaults(run=cmd_run)
     demo = commands.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs/demo")
@@ -84,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         return args.run(args, console)
-    except (InvalidSize, KeyError) as error:
+    except (InvalidSize, KeyError, ConfigError, BackendConfigError) as error:
         console.print(f"[red]error:[/red] {error.args[0] if error.args else error}")
         return 2
 

@@ -32,7 +32,7 @@ class ScriptedRequest:
 
 class ScriptedChatModel(BaseChatModel):
     replies: list[str] = Field(default_factory=list)
-    respond: Callable[[ScriptedRequest], str] | None = None
+    respond: Callable[[ScriptedRequest], str | AIMessage] | None = None
     requests: list[ScriptedRequest] = Field(default_factory=list)
 
     @property
@@ -50,7 +50,8 @@ class ScriptedChatModel(BaseChatModel):
             if not self.replies:
                 raise RuntimeError("the scripted model has no replies; give replies=[...] or respond=function")
             text = self.replies[min(index, len(self.replies) - 1)]
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        message = text if isinstance(text, AIMessage) else AIMessage(content=text)
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
 
 def dry_run_reply(request: ScriptedRequest) -> str:
