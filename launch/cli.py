@@ -80,6 +80,22 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_model_serve(args: argparse.Namespace, console: Console) -> int:
+    """Serve the embedded (or a given GGUF) model over an OpenAI-compatible API on 127.0.0.1."""
+    import os
+
+    from colony.planners.local_model import embedded_model_path
+
+    model = args.model or str(embedded_model_path())
+    console.print(f"serving {model} at http://127.0.0.1:{args.port}/v1 - use: --llm openai:local "
+                  f"--base-url http://127.0.0.1:{args.port}/v1")
+    argv = [sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", "local", "--host", "127.0.0.1",
+            "--port", str(args.port), "--n_ctx", str(args.context), "--seed", "0"]
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)  # the server takes over this process (and its PID)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="colony", description="LLM-planned multi-robot teams.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="records folder (default runs)")
     run.add_argument("--resume", action="store_true", help="skip episodes already recorded in the run folder")
     run.set_defaults(run=cmd_run)
+    model = commands.add_parser("model", help="the local model").add_subparsers(dest="model_command", required=True)
+    serve = model.add_parser("serve", help=cmd_model_serve.__doc__)
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--model", help="a GGUF file (default: the embedded SmolLM2-135M-Instruct)")
+    serve.add_argument("--context", type=int, default=8192, help="context window in tokens")
+    serve.set_defaults(run=cmd_model_serve)
     demo = commands.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs/demo")

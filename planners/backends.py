@@ -92,8 +92,9 @@ def secret_values(config: LLMConfig) -> list[str]:
     return [os.environ[name] for name in names if os.environ.get(name)]
 
 
-def make_chat_model(config: LLMConfig) -> Any:
-    """A LangChain chat model for ``config`` (integration imported lazily)."""
+def make_chat_model(config: LLMConfig, **overrides: Any) -> Any:
+    """A LangChain chat model for ``config`` (integration imported lazily); ``overrides`` go to its
+    constructor (e.g. an ``http_client`` for ChatOpenAI)."""
     spec = check_backend(config)
     if spec.provider == "openai":
         from langchain_openai import ChatOpenAI
@@ -105,7 +106,7 @@ def make_chat_model(config: LLMConfig) -> Any:
             kwargs["extra_body"] = {"max_tokens": config.max_tokens}
         return ChatOpenAI(model=spec.model, base_url=config.base_url, api_key=os.environ.get(variable or "", "") or "not-needed",
                           temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
-                          timeout=config.timeout_s, max_retries=0, seed=config.seed, **kwargs)
+                          timeout=config.timeout_s, max_retries=0, seed=config.seed, **kwargs, **overrides)
     if spec.provider == "ollama":
         from langchain_ollama import ChatOllama
 

@@ -74,6 +74,18 @@ def _is_length_cut(error: BaseException) -> bool:
     return "LengthFinishReason" in type(error).__name__
 
 
+def _read_cut_completion(call: LLMCall, completion: Any) -> bool:
+    """Keep the text and the server's usage of a reply the client raised on for its length."""
+    try:
+        call.response = completion.choices[0].message.content or ""
+        call.prompt_tokens = int(completion.usage.prompt_tokens)
+        call.completion_tokens = int(completion.usage.completion_tokens)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return False
+    call.token_source = "backend usage"
+    return True
+
+
 class ChatClient:
     """Wraps a LangChain chat model with the project's accounting and retry policy."""
 
@@ -108,6 +120,8 @@ class ChatClient:
                 call.errors.append(f"{type(error).__name__}: {str(error)[:300]}")
                 if _is_length_cut(error):
                     call.truncated = True
+                    if _read_cut_completion(call, getattr(error, "completion", None)):
+                        return call
                     break
                 if not is_transient(error) or attempt == self.retries:
                     raise BackendFailure(f"{self.label}: {type(error).__name__}: {str(error)[:300]}") from error
@@ -130,13 +144,35 @@ class ChatClient:
         return call
 
 
-def schema_binding_for(provider: str) -> Any:
-    """How a provider takes a JSON schema for constrained decoding (None: parse and validate only)."""
+def at_least_one_entry(schema: dict) -> dict:
+    """The plan schema, but naming at least one key: under a grammar a small model otherwise
+    settles for ``{}``, a step in which nothing happens."""
+    properties = schema.get("properties") or {}
+    if not properties:
+        return schema
+    return {"anyOf": [{**schema, "required": [key]} for key in properties]}
+
+
+def schema_binding_for(provider: str, style: str = "auto", base_url: str | None = None) -> Any:
+    """How a provider takes a JSON schema for constrained decoding (None: parse and validate only).
+
+    ``style``: ``json_schema`` (OpenAI structured outputs, vLLM, Ollama's /v1), ``json_object``
+    (``{"type": "json_object", "schema": ...}``: llama.cpp servers), ``off``, or ``auto``
+    (json_schema for OpenAI itself, json_object for any other ``base_url``).
+    """
+    if style == "off":
+        return None
     if provider == "openai":
+        if style == "auto":
+            style = "json_object" if base_url else "json_schema"
+        if style == "json_object":
+            return lambda schema: {"response_format": {"type": "json_object", "schema": at_least_one_entry(schema)}}
         return lambda schema: {"response_format": {"type": "json_schema",
                                                    "json_schema": {"name": "plan", "schema": schema}}}
     if provider == "ollama":
         return lambda schema: {"format": schema}
-    if provider in ("local", "scripted"):
+    if provider == "local":
+        return lambda schema: {"json_schema": at_least_one_entry(schema)}
+    if provider == "scripted":
         return lambda schema: {"json_schema": schema}
     return None

@@ -41,6 +41,9 @@ class LLMConfig(_Strict):
     api_key_env: str | None = Field(None, description="environment variable holding the API key "
                                                       "(default: OPENAI_API_KEY / ANTHROPIC_API_KEY)")
     context_tokens: int = Field(8192, ge=512, description="context window of the local model")
+    schema_style: Literal["auto", "json_schema", "json_object", "off"] = Field(
+        "auto", description="how plan schemas reach the server: json_schema (OpenAI, vLLM, Ollama /v1), "
+                            "json_object (llama.cpp servers), off; auto picks by base_url")
 
 
 class PlannerConfig(_Strict):

@@ -41,7 +41,8 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
         model = make_chat_model(config.llm)
     counter = getattr(model, "token_counter", None) or gpt4_counter()
     client = ChatClient(model, label=spec.label, counter=counter, retries=config.llm.retries,
-                        backoff_s=config.llm.backoff_s, schema_binding=schema_binding_for(spec.provider))
+                        backoff_s=config.llm.backoff_s,
+                        schema_binding=schema_binding_for(spec.provider, config.llm.schema_style, config.llm.base_url))
     return Backend(client, counter)
 
 

@@ -38,6 +38,12 @@ def unique_names(pattern: str, values: list[float]) -> list[str]:
     return names
 
 
+def _literal_pattern(text: str) -> str:
+    """A regex matching ``text`` exactly, written so grammar converters (llama.cpp) keep it literal:
+    a dot becomes ``[.]`` rather than ``\\.``."""
+    return "".join("[.]" if c == "." else f"\\{c}" if c in "[](){}*+?^$|\\" else c for c in text)
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
@@ -145,7 +151,7 @@ class BoxLiftWorld(World):
 
     def plan_schema(self) -> dict[str, Any]:
         """Each box left maps to a comma-separated team of distinct-looking lifter names."""
-        lifter = "(" + "|".join(re.escape(name) for name in self.agents) + ")"
+        lifter = "(" + "|".join(_literal_pattern(name) for name in self.agents) + ")"
         team = {"type": "string", "pattern": f"^{lifter}(, {lifter})*$"}
         return {"type": "object", "properties": {box: team for box in self.plan_keys()}, "additionalProperties": False}
 
