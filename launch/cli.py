@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
                 "size": args.size, "seed": args.seed, "instances": args.instances, "run.name": args.name,
                 "run.out_dir": args.out}
     config = load_scenario(args.scenario, args.set, **settings)
-    with RunDisplay(console, config) as display:
+    with RunDisplay(console, config, show_steps=args.verbose) as display:
         folder, summary = run_scenario(config, resume=args.resume, on_step=display.step, on_episode=display.episode)
     console.print(summary_table(summary))
     console.print(f"records: {folder}")
@@ -90,7 +90,8 @@ def cmd_model_serve(args: argparse.Namespace, console: Console) -> int:
     console.print(f"serving {model} at http://127.0.0.1:{args.port}/v1 - use: --llm openai:local "
                   f"--base-url http://127.0.0.1:{args.port}/v1")
     argv = [sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", "local", "--host", "127.0.0.1",
-            "--port", str(args.port), "--n_ctx", str(args.context), "--seed", "0"]
+            "--port", str(args.port), "--n_ctx", str(args.context), "--seed", "0",
+            "--n_threads", str(os.cpu_count() or 1), "--n_threads_batch", str(os.cpu_count() or 1)]
     sys.stdout.flush()
     os.execv(sys.executable, argv)  # the server takes over this process (and its PID)
     return 0
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--name", help="run folder name under --out")
     run.add_argument("--out", help="records folder (default runs)")
     run.add_argument("--resume", action="store_true", help="skip episodes already recorded in the run folder")
+    run.add_argument("--verbose", "-v", action="store_true", help="print every step's plan and feedback")
     run.set_defaults(run=cmd_run)
     model = commands.add_parser("model", help="the local model").add_subparsers(dest="model_command", required=True)
     serve = model.add_parser("serve", help=cmd_model_serve.__doc__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Console
@@ -15,8 +16,9 @@ from colony.planners.episode import EpisodeSummary
 class RunDisplay:
     """One live line per step (scheme, instance, step, calls, tokens), a row per finished episode."""
 
-    def __init__(self, console: Console, config: ScenarioConfig) -> None:
+    def __init__(self, console: Console, config: ScenarioConfig, show_steps: bool = False) -> None:
         self.console = console
+        self.show_steps = show_steps
         self.config = config
         self.instances = len(config.instance_seeds())
         self.live = Live(self._line(None), console=console, refresh_per_second=4, transient=True)
@@ -35,7 +37,11 @@ class RunDisplay:
     def __exit__(self, *exc: Any) -> None:
         self.live.__exit__(*exc)
 
-    def step(self, summary: EpisodeSummary) -> None:
+    def step(self, summary: EpisodeSummary, record: dict[str, Any]) -> None:
+        if self.show_steps:
+            plan = json.dumps(record.get("plan", {}), ensure_ascii=False)
+            feedback = record.get("feedback_text", "").replace("\n", "; ")
+            self.console.print(f"    step {record['step']}: plan {plan} -> {feedback}", markup=False, highlight=False)
         self.live.update(self._line(summary))
 
     def episode(self, summary: EpisodeSummary) -> None:

@@ -59,7 +59,7 @@ class EpisodeSummary:
 
 def run_episode(env: Any, planner: Planner, history: History, *, index: int, seed: int,
                 recorder: RunRecorder | None = None,
-                on_step: Callable[[EpisodeSummary], None] | None = None) -> EpisodeSummary:
+                on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None) -> EpisodeSummary:
     env.reset(seed=seed)
     summary = EpisodeSummary(index=index, seed=seed, planner=planner.label)
     start = time.perf_counter()
@@ -104,7 +104,7 @@ def run_episode(env: Any, planner: Planner, history: History, *, index: int, see
         if recorder:
             recorder.step(record)
         if on_step:
-            on_step(summary)
+            on_step(summary, record)
     else:
         summary.outcome = _STATUS_OUTCOME[env.world.status]
     summary.steps = env.world.step_count

@@ -9,6 +9,7 @@ schema passed as ``json_schema`` constrains the reply through llama.cpp's gramma
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,9 @@ class LocalChatModel(BaseChatModel):
     def model_post_init(self, context: Any) -> None:
         from llama_cpp import Llama
 
-        self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, seed=self.seed, n_threads=self.n_threads,
-                            verbose=False)
+        threads = self.n_threads or os.cpu_count() or 1  # llama.cpp's default is half the cores
+        self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, seed=self.seed, n_threads=threads,
+                            n_threads_batch=threads, verbose=False)
 
     @property
     def _llm_type(self) -> str:

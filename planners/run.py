@@ -81,11 +81,13 @@ def aggregate(episodes: list[EpisodeSummary]) -> dict[str, Any]:
 
 
 def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = False,
-                 on_step: Callable[[EpisodeSummary], None] | None = None,
+                 on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None,
                  on_episode: Callable[[EpisodeSummary], None] | None = None) -> tuple[Path, dict[str, Any]]:
     """Play every instance of ``config``; returns the run folder and the summary."""
     backend = None if config.planner.scheme == "expert" else build_backend(config, model)
     folder = Path(config.run.out_dir) / run_name(config)
+    if not resume:
+        folder = _unused(folder)
     recorder = RunRecorder(folder, config.model_dump(mode="json"), secret_values(config.llm))
     done = recorder.finished_episodes() if resume else {}
     env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array")
@@ -112,6 +114,15 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
               "per_episode": [e.to_dict() for e in sorted(all_episodes, key=lambda e: e.index)]}
     recorder.finish(result)
     return folder, result
+
+
+def _unused(folder: Path) -> Path:
+    """``folder``, or ``folder-2``, ``folder-3``... when a previous run already recorded there."""
+    candidate, number = folder, 1
+    while (candidate / "steps.jsonl").exists():
+        number += 1
+        candidate = folder.with_name(f"{folder.name}-{number}")
+    return candidate
 
 
 def _summary_fields(record: dict[str, Any]) -> dict[str, Any]:

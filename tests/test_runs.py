@@ -131,7 +131,7 @@ def test_a_killed_sweep_keeps_finished_steps_and_episodes_and_can_resume(tmp_pat
     config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "step_limit": 3, "instances": 2})
     seen = []
 
-    def kill_in_second_episode(summary):
+    def kill_in_second_episode(summary, record):
         seen.append(summary.index)
         if summary.index == 1 and summary.steps == 2:
             raise KeyboardInterrupt
