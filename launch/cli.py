@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_model_serve)
     demo = commands.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--out", default="runs/demo")
+    demo.add_argument("--out", default="runs/random")
     demo.set_defaults(run=cmd_demo)
     instance = commands.add_parser("instance", help=cmd_instance.__doc__)
     instance.add_argument("task", help="boxnet1, boxnet2, boxlift or warehouse")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ class RunRecorder:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.secrets = [s for s in (secrets or []) if len(s) >= 4]
+        # Steps of an episode cut short by a crash stay in steps.jsonl; a resumed run replays that
+        # episode from its start, and this stamp tells the two apart.
+        self.attempt = time.strftime("%Y-%m-%dT%H:%M:%S")
         self._write_atomic("config.yaml", yaml.safe_dump(self._clean(config), sort_keys=False))
         self._steps = (self.folder / "steps.jsonl").open("a", encoding="utf-8")
         self._episodes = (self.folder / "episodes.jsonl").open("a", encoding="utf-8")
@@ -38,7 +42,7 @@ class RunRecorder:
         handle.flush()
 
     def step(self, record: dict[str, Any]) -> None:
-        self._append(self._steps, record)
+        self._append(self._steps, {"attempt": self.attempt, **record})
 
     def episode(self, record: dict[str, Any]) -> None:
         self._append(self._episodes, record)
