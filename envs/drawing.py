@@ -19,7 +19,7 @@ GRID = (170, 170, 170)
 PAPER = (250, 250, 247)
 AGENT = (90, 90, 100)
 ALARM = (230, 0, 0)
-HEADER = 44
+HEADER = 56
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -43,13 +43,13 @@ def text(image: np.ndarray, words: str, origin: tuple[int, int], scale: float = 
 
 
 def header(image: np.ndarray, world: World) -> None:
-    """Task, size, step, boxes left and the episode status across the top."""
+    """Task, size and step on the first line; boxes left and the episode status on the second."""
+    text(image, f"{world.task} {world.size_label()}   step {world.step_count}/{world.step_limit}", (10, 22), 0.55)
+    text(image, f"boxes left {world.boxes_left()}", (10, 46), 0.55)
     status = world.status.value.upper().replace("_", " ")
-    line = f"{world.task} {world.size_label()}   step {world.step_count}/{world.step_limit}   boxes left {world.boxes_left()}"
-    text(image, line, (10, 28), 0.6)
+    (width, _), _ = cv2.getTextSize(status, FONT, 0.55, 2)
     alarm = world.status.value == "collision"
-    (width, _), _ = cv2.getTextSize(status, FONT, 0.6, 2)
-    text(image, status, (image.shape[1] - width - 10, 28), 0.6, ALARM if alarm else INK, 2)
+    text(image, status, (max(170, image.shape[1] - width - 10), 46), 0.55, ALARM if alarm else INK, 2)
 
 
 def filled_square(image: np.ndarray, centre: tuple[float, float], side: float, colour: tuple[int, int, int]) -> None:
