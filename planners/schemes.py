@@ -64,19 +64,37 @@ class LLMPlanner(Planner):
                 initial_plan: str) -> tuple[PlanResult | None, str, list[LLMCall]]:
         """DMAS rounds; the first EXECUTE ends the discussion with its (checked) plan."""
         calls: list[LLMCall] = []
+        dialogue_seed = dialogue
+        entries = [dialogue] if dialogue else []
         for _ in range(self.config.dialogue_rounds):
             for agent in speakers:
-                prompt = self.agent_prompt("local", context, history, agent, dialogue=dialogue or "(none yet)",
+                shown = self.recent_dialogue(entries, history, pinned=1 if dialogue_seed else 0)
+                prompt = self.agent_prompt("local", context, history, agent, dialogue=shown or "(none yet)",
                                            initial_plan=initial_plan)
                 conversation = Conversation(self.client, "local", agent, [("user", prompt)])
                 reply = conversation.ask()
-                dialogue += f"{agent}: {reply.strip()}\n"
+                entries.append(f"{agent}: {reply.strip()}\n")
+                dialogue += entries[-1]
                 if says_execute(reply):
                     result = settle_plan(conversation, context, reply, self.config.max_replans, extract=plan_after_execute)
                     calls += result.calls
                     return result, dialogue, calls
                 calls += conversation.calls
         return None, dialogue, calls
+
+    def recent_dialogue(self, entries: list[str], history: History, pinned: int = 0) -> str:
+        """The newest dialogue entries within the token budget (a long discussion would outgrow
+        the model's context); the first ``pinned`` entries (HMAS-1's central proposal) always stay."""
+        budget = history.budget
+        kept: list[str] = []
+        for entry in reversed(entries[pinned:]):
+            budget -= history.counter.count(entry)
+            if budget < 0:
+                break
+            kept.append(entry)
+        omitted = len(entries) - pinned - len(kept)
+        head = entries[:pinned] + ([f"({omitted} earlier replies omitted)\n"] if omitted > 0 else [])
+        return "".join(head + kept[::-1])
 
     def summarise(self, dialogue: str) -> tuple[str, LLMCall | None]:
         if not dialogue.strip():

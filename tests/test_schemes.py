@@ -135,3 +135,13 @@ def test_hmas2_agreement_ends_the_round_and_rounds_are_limited():
     roles = ["central" if "You are a central planner" in r.messages[1][1] else "agent" for r in model.requests]
     assert roles == ["central", "agent", "central", "agent", "central", "agent", "central"]
     assert result.plan == {A: "move(box_red, target_red)"}
+
+
+def test_a_long_discussion_is_shown_newest_first_within_the_budget():
+    _, context = boxnet1_context()
+    dmas, model = planner("dmas", ["word " * 300 + "PROCEED"], dialogue_rounds=3)
+    history = History("state_action", 1000, gpt4_counter(), False)
+    dmas.plan(context, history)
+    last = model.requests[-1].prompt
+    assert "earlier replies omitted" in last and 1 <= last.count("word PROCEED") <= 3  # 11 replies so far
+    assert f"{D}: word" in model.requests[-1].prompt  # the newest reply is shown
