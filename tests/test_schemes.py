@@ -144,4 +144,4 @@ def test_a_long_discussion_is_shown_newest_first_within_the_budget():
     dmas.plan(context, history)
     last = model.requests[-1].prompt
     assert "earlier replies omitted" in last and 1 <= last.count("word PROCEED") <= 3  # 11 replies so far
-    assert f"{D}: word" in model.requests[-1].prompt  # the newest reply is shown
+    assert f"{C}: word" in last  # the newest reply (the speaker before the last) is shown
