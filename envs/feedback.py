@@ -85,10 +85,6 @@ class StepFeedback:
     def progress(self) -> int:
         return self.boxes_before - self.boxes_after
 
-    @property
-    def all_accepted(self) -> bool:
-        return not self.refused
-
     def to_text(self) -> str:
         """The environment feedback a planner reads after the step."""
         lines = [entry.to_text() for entry in self.refused]

@@ -16,7 +16,6 @@ from typing import Any
 _FENCE = re.compile(r"```(?:json|JSON|python)?\s*\n?(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _EXECUTE = re.compile(r"\bEXECUTE\b")
-_PROCEED = re.compile(r"\bPROCEED\b")
 _AGREE = re.compile(r"\bI\s+agree\b", re.IGNORECASE)
 
 
@@ -82,10 +81,6 @@ def parse_plan(reply: str) -> dict[str, Any]:
 
 def says_execute(reply: str) -> bool:
     return bool(_EXECUTE.search(reply or ""))
-
-
-def says_proceed(reply: str) -> bool:
-    return bool(_PROCEED.search(reply or ""))
 
 
 def plan_after_execute(reply: str) -> dict[str, Any]:
