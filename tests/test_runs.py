@@ -17,31 +17,23 @@ def read_jsonl(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def test_transient_backend_errors_are_retried_then_end_the_episode_with_their_own_reason(tmp_path):
-    attempts = []
+@pytest.mark.parametrize("error,retries,attempts", [
+    (ConnectionError("connection refused"), 2, 3),  # transient: retried, then a typed failure
+    (PermissionError("401 invalid api key"), 5, 1),  # not transient: no retry
+])
+def test_backend_errors_end_the_episode_with_their_own_reason(tmp_path, error, retries, attempts):
+    seen = []
 
     def respond(request):
-        attempts.append(1)
-        raise ConnectionError("connection refused")
+        seen.append(1)
+        raise error
 
-    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "llm.retries": 2})
+    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "llm.retries": retries})
     folder, summary = run_scenario(config, model=ScriptedChatModel(respond=respond))
-    assert len(attempts) == 3
+    assert len(seen) == attempts
     assert summary["outcomes"] == {"backend_failure": 1}
     step = read_jsonl(folder / "steps.jsonl")[0]
-    assert step["failure"]["outcome"] == "backend_failure" and "connection refused" in step["failure"]["detail"]
-
-
-def test_a_non_transient_backend_error_is_not_retried(tmp_path):
-    attempts = []
-
-    def respond(request):
-        attempts.append(1)
-        raise PermissionError("401 invalid api key")
-
-    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "llm.retries": 5})
-    _, summary = run_scenario(config, model=ScriptedChatModel(respond=respond))
-    assert len(attempts) == 1 and summary["outcomes"] == {"backend_failure": 1}
+    assert step["failure"]["outcome"] == "backend_failure" and str(error) in step["failure"]["detail"]
 
 
 def test_no_valid_plan_ends_the_episode_as_such(tmp_path):
