@@ -18,17 +18,17 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from colony.envs import ENVIRONMENTS, paper_sizes, parallel_env
+from colony.envs import environments, paper_sizes, parallel_env
 
 
-def random_legal_plan(world, rng: np.random.Generator) -> dict[str, str]:
+def random_legal_plan(world, plan_format, rng: np.random.Generator) -> dict[str, str]:
     choices = {}
     for agent in world.agents:
         legal = world.legal_actions(agent)
         pick = int(rng.integers(len(legal) + 1))  # the extra index is "do nothing"
         if pick < len(legal):
             choices[agent] = legal[pick]
-    return world.plan_from_choices(choices)
+    return plan_format.from_choices(choices)
 
 
 def time_pure(name: str, size: str, seconds: float) -> tuple[float, float]:
@@ -39,7 +39,7 @@ def time_pure(name: str, size: str, seconds: float) -> tuple[float, float]:
     world = env.world_class.generate(rng, **env.size_fields)
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
-        world.apply(random_legal_plan(world, rng))
+        world.apply(random_legal_plan(world, env.plan_format, rng))
         steps += 1
         if world.status.is_over:
             episodes += 1
@@ -68,7 +68,7 @@ def main() -> None:
     table = Table(title=f"Joint steps per second, random legal actions ({args.seconds:g} s each)")
     for column in ("env", "size", "agents", "steps/episode", "pure steps/s", "PettingZoo steps/s", "peak MiB (200 PZ steps)"):
         table.add_column(column, justify="right")
-    for name in ENVIRONMENTS:
+    for name in environments():
         for size in paper_sizes(name):
             pure, episode_length = time_pure(name, size, args.seconds)
             env = parallel_env(name, size=size)

@@ -23,11 +23,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from colony.envs.registry import tasks
 from colony.planners.config import load_scenario
 from colony.planners.run import run_scenario
 
 SCHEMES = ["dmas", "hmas1", "cmas", "hmas2"]
-TASKS = {"boxnet1": "2x2", "boxnet2": "2x2", "warehouse": "4", "boxlift": "4x10"}
 PAPER_GPT4_SUCCESS = {  # Table I, GPT-4: DMAS, HMAS-1, CMAS, HMAS-2
     "boxnet1": [25.0, 52.5, 75.0, 82.5], "boxnet2": [0.0, 7.5, 27.5, 57.5],
     "warehouse": [0.0, 5.0, 15.0, 62.5], "boxlift": [52.5, 67.5, 90.0, 100.0]}
@@ -39,6 +39,11 @@ def run_folder(task: str, scheme: str, args: argparse.Namespace) -> str:
     return f"{task}-{scheme}-{backend}" + (f"-limit{args.step_limit}" if args.step_limit else "")
 
 
+def smallest_size(task: str) -> str:
+    """The task's smallest paper size (the one Table I reports)."""
+    return tasks()[task].paper_sizes()[0]
+
+
 def run_all(args: argparse.Namespace, console: Console) -> dict[str, dict[str, dict]]:
     results: dict[str, dict[str, dict]] = {}
     for task in args.tasks:
@@ -48,7 +53,7 @@ def run_all(args: argparse.Namespace, console: Console) -> dict[str, dict[str, d
                         "run.name": run_folder(task, scheme, args), "run.picture": False, "step_limit": args.step_limit}
             if scheme != "expert":
                 settings.update({"llm.spec": args.llm, "llm.base_url": args.base_url})
-            config = load_scenario(task, size=TASKS[task], **settings)
+            config = load_scenario(task, size=smallest_size(task), **settings)
             console.print(f"[bold]{task}[/bold] {scheme} ({'expert' if scheme == 'expert' else args.llm}) ...")
             _, summary = run_scenario(config, resume=True)
             results[task][scheme] = summary
@@ -94,8 +99,9 @@ def table(results: dict[str, dict[str, dict]], schemes: list[str], args: argpars
             return "-" if value is None else fmt.format(value)
 
         success = {s: by_scheme[s]["success_rate"] for s in columns}
+        paper = PAPER_GPT4_SUCCESS.get(task)
         out.add_row(task, "success", *[cell(success[s] * 100, "{:.1f}%") for s in columns],
-                    " / ".join(f"{v:.1f}%" for v in PAPER_GPT4_SUCCESS[task]))
+                    " / ".join(f"{v:.1f}%" for v in paper) if paper else "not in the paper")
         for metric, label in (("steps", "steps (norm.)"), ("llm_calls", "calls (norm.)"), ("tokens", "tokens (norm.)")):
             values = normalised(by_scheme, schemes, metric)
             out.add_row("", label, *[cell(values[s]) for s in schemes], "n/a", "")
@@ -114,7 +120,7 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=10)
     parser.add_argument("--llm", default="local")
     parser.add_argument("--base-url")
-    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--tasks", nargs="+", default=list(tasks()), choices=list(tasks()))
     parser.add_argument("--schemes", nargs="+", default=SCHEMES, choices=SCHEMES)
     parser.add_argument("--step-limit", type=int, help="override the paper's step limits (say so when reporting)")
     parser.add_argument("--out", default="runs/table1")

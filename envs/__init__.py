@@ -1,10 +1,11 @@
-"""Task simulators (BoxNet1, BoxNet2, BoxLift, Warehouse) and their PettingZoo adapters.
+"""Task simulators and their PettingZoo adapters, declared once in a registry.
 
     from colony.envs import parallel_env
     env = parallel_env("boxnet1", size="2x4", render_mode="rgb_array")
 """
 
-_EXPORTS = ("ENVIRONMENTS", "SHORT_NAMES", "env", "env_class", "paper_sizes", "parallel_env")
+_EXPORTS = ("env", "env_class", "environments", "paper_sizes", "parallel_env", "register", "task_names", "task_spec",
+            "tasks")
 
 
 def __getattr__(name: str):

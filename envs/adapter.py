@@ -1,16 +1,23 @@
-"""The one PettingZoo ``ParallelEnv`` adapter every task uses.
+"""The one PettingZoo ``ParallelEnv`` adapter every task uses, and the planning surface.
 
-A task env is a subclass that names its pure ``World`` class, its renderer and its
-metadata; this class adds nothing to the rules. Observations are
+A task env is a subclass that names its pure ``World`` class, its renderer, its plan
+format and its metadata; this class adds nothing to the rules. Observations are
 ``{"observation": float32 vector, "action_mask": int8 vector}``; each agent's
 ``Discrete`` action space enumerates the world's action catalogue (index 0 = do
 nothing); the text forms planners read travel in ``infos``.
+
+The same object is the planning surface (:mod:`colony.envs.surface`): planners, experts
+and the episode loop read agents, text, legal actions, the typed state, the goal and the
+status, and ``check`` / ``apply`` plans, only through the methods below. Text methods
+accept PettingZoo agent ids (``lifter_0``) and text names (``agent[2.5W]``) alike.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,26 +25,37 @@ from gymnasium import spaces
 from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 
-from colony.envs.feedback import EpisodeStatus, RefusedEntry, StepFeedback
+from colony.envs.feedback import RefusedEntry, StatusBase, StepFeedback
+from colony.envs.goal import Goal
+from colony.envs.plan_format import PlanFormat
+from colony.envs.state import TaskState
 from colony.envs.world import World
 
 
 class TaskParallelEnv(ParallelEnv):
-    world_class: ClassVar[type]
+    world_class: ClassVar[type[World]]
     draw_rgb: ClassVar[Callable[[World], np.ndarray]]
     draw_ansi: ClassVar[Callable[[World], str]]
+    plan_format: ClassVar[PlanFormat]
     metadata: ClassVar[dict[str, Any]]
 
-    def __init__(self, size: str | None = None, *, step_limit: int | None = None,
-                 render_mode: str | None = None, **size_fields: int) -> None:
+    def __init__(self, size: str | None = None, *, instance: str | Path | Mapping[str, Any] | None = None,
+                 step_limit: int | None = None, render_mode: str | None = None, **size_fields: int) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         if size is not None and size_fields:
             raise TypeError("give the size either as a label (size='2x4') or as fields (rows=2, cols=4), not both")
         if size_fields:
             size = self.world_class.format_size(**size_fields)
-        self.size_fields = self.world_class.parse_size(size if size is not None else self.default_size)
-        self.step_limit = step_limit
+        self._instance: dict[str, Any] | None = None
+        if instance is not None:
+            self._instance = load_instance_data(instance)
+            template = self.world_class.from_dict(self._instance)
+            if size is not None and self.world_class.format_size(**self.world_class.parse_size(size)) != template.size_label():
+                raise ValueError(f"size {size!r} contradicts the instance, whose size is {template.size_label()!r}")
+            size = template.size_label()
+        self.size_fields = self.world_class.parse_size(size if size is not None else self.world_class.declaration().default_size)
+        self._step_limit = step_limit
         self.render_mode = render_mode
         # The spaces depend only on the size; a throwaway instance gives their shapes.
         template = self._generate(np.random.default_rng(0))
@@ -52,19 +70,22 @@ class TaskParallelEnv(ParallelEnv):
         self.np_random_seed: int | None = None
 
     # --- naming --------------------------------------------------------------------------
-    default_size: ClassVar[str]
-
     @staticmethod
     def agent_id(index: int, name: str) -> str:
         """The PettingZoo agent id; the text name unless it changes between instances."""
         return name
 
     def _generate(self, rng: np.random.Generator) -> World:
-        return self.world_class.generate(rng, **self.size_fields, step_limit=self.step_limit)
+        return self.world_class.generate(rng, step_limit=self._step_limit, **self.size_fields)
 
-    def name_of(self, agent_id: str) -> str:
-        """The text name planners use for a PettingZoo agent id."""
-        return self._names[agent_id]
+    def name_of(self, agent: str) -> str:
+        """The text name planners use for a PettingZoo agent id (or a text name, in any spacing)."""
+        if agent in self._names:
+            return self._names[agent]
+        name = self.world.state.resolve_agent(str(agent))
+        if name is None:
+            raise KeyError(f"{agent!r} is no agent of this {self.task} env; ids: {', '.join(self.possible_agents)}")
+        return name
 
     def _bind(self, world: World) -> None:
         """Make ``world`` current and cache what only changes with the instance."""
@@ -88,20 +109,19 @@ class TaskParallelEnv(ParallelEnv):
 
     # --- episode -------------------------------------------------------------------------
     def reset(self, seed: int | None = None, options: dict | None = None):
-        """A new instance from ``seed``, or ``options={"instance": <World.to_dict()>}``."""
+        """A new instance from ``seed``; ``options={"instance": <data or path>}`` plays a given one,
+        and an env built with ``instance=`` plays that one at every reset."""
         if seed is not None or self.np_random is None:
             self.np_random, self.np_random_seed = seeding.np_random(seed)
-        instance = (options or {}).get("instance")
+        instance = (options or {}).get("instance", self._instance)
         if instance is not None:
-            world = self.world_class.from_dict(instance)
+            world = self.world_class.from_dict(load_instance_data(instance))
             if world.size_label() != self.size_label:
                 raise ValueError(f"instance has size {world.size_label()}, this env is {self.size_label}")
             self._bind(world)
         else:
             self._bind(self._generate(self.np_random))
-        self.agents = list(self.possible_agents)
-        if self.world.status.is_over:
-            self.agents = []
+        self.agents = [] if self.world.status.is_over else list(self.possible_agents)
         return self._observations(), self._infos()
 
     def step(self, actions: Mapping[str, int]):
@@ -112,44 +132,85 @@ class TaskParallelEnv(ParallelEnv):
                 raise ValueError(f"action {action} is outside {agent_id}'s action space Discrete({len(catalogue)})")
             if catalogue[int(action)] is not None:
                 choices[self.name_of(agent_id)] = catalogue[int(action)]
-        feedback = self.apply(self.world.plan_from_choices(choices), _from_step=True)
-        reward = float(feedback.progress) - float(bool(feedback.collisions))
+        feedback = self.world.apply(self.plan_format.from_choices(choices))
+        reward = float(feedback.progress) - float(feedback.status.is_failure)
         ids = list(self.possible_agents) if feedback.status.is_over else list(self.agents)
-        terminated = feedback.status in (EpisodeStatus.SUCCESS, EpisodeStatus.COLLISION)
-        truncated = feedback.status is EpisodeStatus.STEP_LIMIT
+        terminated = feedback.status.is_over and feedback.status.value != "step_limit"
+        truncated = feedback.status.value == "step_limit"
         observations, infos = self._observations(ids), self._infos(ids)
         if feedback.status.is_over:
             self.agents = []
         return (observations, {a: reward for a in ids}, {a: terminated for a in ids},
                 {a: truncated for a in ids}, infos)
 
-    def apply(self, plan: Mapping[str, Any], *, _from_step: bool = False) -> StepFeedback:
-        """Apply a plan in the paper's format (agent name -> action string; BoxLift:
-        box -> lifters) as one step, and return the typed feedback."""
-        feedback = self.world.apply(plan)
-        if feedback.status.is_over and not _from_step:
-            self.agents = []
-        return feedback
+    # --- the planning surface --------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return self.world_class.task
+
+    @property
+    def agent_names(self) -> list[str]:
+        """The agents' text names, in the task's canonical order."""
+        return list(self.world.agents)
+
+    def observation_text(self, agent: str) -> str:
+        return self.world.observation_text(self.name_of(agent))
+
+    def legal_actions(self, agent: str) -> list[str]:
+        return self.world.legal_actions(self.name_of(agent))
+
+    def state_text(self) -> str:
+        """What a central planner reads about the present."""
+        return self.world.central_state_text()
+
+    def history_state_text(self) -> str:
+        """The compact state recorded in the history (the paper's ``State i``)."""
+        return self.world.history_state_text()
+
+    def task_state(self) -> TaskState:
+        """A copy of the typed state (changing it changes nothing here)."""
+        return self.world.state.snapshot()
+
+    def goal(self) -> Goal:
+        return self.world.goal()
+
+    @property
+    def status(self) -> StatusBase:
+        return self.world.status
+
+    @property
+    def step_count(self) -> int:
+        return self.world.step_count
+
+    @property
+    def step_limit(self) -> int:
+        return self.world.step_limit
+
+    @property
+    def last_feedback(self) -> StepFeedback | None:
+        return self.world.last_feedback
 
     def check(self, plan: Mapping[str, Any]) -> list[RefusedEntry]:
         """The entries of ``plan`` that ``apply`` would refuse now (nothing changes)."""
         return self.world.check(plan)
 
-    # --- the text view planners read -------------------------------------------------------
-    def observation_text(self, agent: str) -> str:
-        return self.world.observation_text(agent)
+    def apply(self, plan: Mapping[str, Any]) -> StepFeedback:
+        """Apply a plan in the task's format (agent name -> action string; BoxLift: box -> lifters)
+        as one step, and return the typed feedback."""
+        feedback = self.world.apply(plan)
+        if feedback.status.is_over:
+            self.agents = []
+        return feedback
 
-    def legal_actions(self, agent: str) -> list[str]:
-        return self.world.legal_actions(agent)
-
-    def state_text(self) -> str:
-        return self.world.central_state_text()
+    def snapshot(self) -> dict[str, Any]:
+        """The current instance as JSON-ready data (``instance=`` or ``reset(options=...)`` replays it)."""
+        return self.world.to_dict()
 
     # --- internals -----------------------------------------------------------------------
     def _observations(self, ids: list[str] | None = None) -> dict[str, dict[str, np.ndarray]]:
         observations = {}
         for agent_id in self.agents if ids is None else ids:
-            name = self.name_of(agent_id)
+            name = self._names[agent_id]
             mask = np.zeros(len(self._catalogues[agent_id]), dtype=np.int8)
             mask[0] = 1
             index = self._catalogue_index[agent_id]
@@ -160,7 +221,7 @@ class TaskParallelEnv(ParallelEnv):
     def _infos(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         infos = {}
         for agent_id in self.agents if ids is None else ids:
-            name = self.name_of(agent_id)
+            name = self._names[agent_id]
             infos[agent_id] = {"name": name, "text": self.world.observation_text(name),
                                "legal_actions": self.world.legal_actions(name)}
         return infos
@@ -174,3 +235,16 @@ class TaskParallelEnv(ParallelEnv):
 
     def close(self) -> None:
         pass
+
+
+def load_instance_data(instance: str | Path | Mapping[str, Any]) -> Any:
+    """Instance data from a mapping or a JSON file (a clear error for a file that is not JSON)."""
+    if isinstance(instance, Mapping):
+        return instance
+    path = Path(instance)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the instance file ({error})") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None

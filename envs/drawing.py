@@ -43,13 +43,18 @@ def text(image: np.ndarray, words: str, origin: tuple[int, int], scale: float = 
 
 
 def header(image: np.ndarray, world: World) -> None:
-    """Task, size and step on the first line; boxes left and the episode status on the second."""
+    """Task, size and step on the first line; the goal's progress and the episode status on the second."""
     text(image, f"{world.task} {world.size_label()}   step {world.step_count}/{world.step_limit}", (10, 22), 0.55)
-    text(image, f"boxes left {world.boxes_left()}", (10, 46), 0.55)
+    text(image, world.goal().progress().text, (10, 46), 0.55)
     status = world.status.value.upper().replace("_", " ")
     (width, _), _ = cv2.getTextSize(status, FONT, 0.55, 2)
-    alarm = world.status.value == "collision"
-    text(image, status, (max(170, image.shape[1] - width - 10), 46), 0.55, ALARM if alarm else INK, 2)
+    text(image, status, (max(170, image.shape[1] - width - 10), 46), 0.55, ALARM if world.status.is_failure else INK, 2)
+
+
+def ansi_header(world: World) -> str:
+    """The first line of a text picture: task, size, step, progress, status."""
+    return (f"{world.task} {world.size_label()} step {world.step_count}/{world.step_limit} "
+            f"{world.goal().progress().text} [{world.status.value}]")
 
 
 def filled_square(image: np.ndarray, centre: tuple[float, float], side: float, colour: tuple[int, int, int]) -> None:

@@ -9,10 +9,16 @@ integer or decimal numbers, and always returns the canonical form.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from colony.envs.world import InvalidSize
+from pydantic import Field
+
+from colony.envs.errors import InvalidSize
+from colony.envs.instance_checks import Problems
+from colony.envs.rules import Strict
 
 Cell = tuple[int, int]  # (row, column), zero-based
 Corner = tuple[int, int]  # lattice point (x, y), 0..rows x 0..cols
@@ -132,7 +138,99 @@ def move_text(move: Move) -> str:
     return f"move(box_{move.colour}, {destination})"
 
 
+class BoxNetRules(Strict):
+    """The ``rules:`` table of BoxNet1's and BoxNet2's task.yaml."""
+
+    colours: tuple[str, ...] = Field(min_length=1)
+    boxes_per_colour: tuple[int, int]
+
+
+class GridAgents:
+    """Naming shared by the BoxNet states: one agent per square, named by the square's centre.
+    The state's ``__post_init__`` calls ``_name_agents()`` once the squares are known."""
+
+    rows: int
+    cols: int
+
+    def _name_agents(self) -> None:
+        self._cell_of = {agent_name((r, c)): (r, c) for r in range(self.rows) for c in range(self.cols)}
+
+    @property
+    def agents(self) -> list[str]:
+        return list(self._cell_of)
+
+    def cell_of(self, agent: str) -> Cell:
+        """The square an agent stands in."""
+        return self._cell_of[agent]
+
+    def resolve_agent(self, key: str) -> str | None:
+        cell = parse_agent(key)
+        return agent_name(cell) if cell is not None and 0 <= cell[0] < self.rows and 0 <= cell[1] < self.cols else None
+
+
+def checked_grid(task: str, data: Mapping[str, Any], problems: Problems, check: Callable[[int, int], None]) -> tuple[int, int]:
+    """``rows`` and ``cols`` of instance data, checked by ``check(rows, cols)``; raises with every problem found."""
+    rows, cols = problems.integer(data, "rows", minimum=1), problems.integer(data, "cols", minimum=1)
+    if rows is not None and cols is not None:
+        try:
+            check(rows, cols)
+        except InvalidSize as error:
+            problems.add("rows, cols", [rows, cols], str(error))
+    if rows is None or cols is None or problems:
+        problems.raise_if_any(task)
+    return rows, cols
+
+
+def checked_squares(data: Mapping[str, Any], field: str, rows: int, cols: int, kinds: tuple[str, ...],
+                    colours: tuple[str, ...], problems: Problems) -> dict[Cell, list[str]]:
+    """The ``{'0.5_1.5': ['box_red', ...]}`` mapping ``field`` of instance data as cells and their
+    items, every key and item checked (items of the given ``kinds`` in the rules' colours)."""
+    cells: dict[Cell, list[str]] = {}
+    wanted = " or ".join(f"{kind}_<colour>" for kind in kinds) + f", colours: {', '.join(colours)}"
+    for key, things in problems.mapping(data, field).items():
+        cell = cell_from_key(key, rows, cols)
+        if cell is None:
+            problems.add(f"{field}.{key}", key, f"a square of the {rows}x{cols} grid, written by its centre "
+                                                f"('0.5_0.5' .. '{rows - 0.5}_{cols - 0.5}')")
+            continue
+        for index, thing in enumerate(problems.sequence(things, f"{field}.{key}")):
+            if all(item_colour(thing, kind, colours) is None for kind in kinds):
+                problems.add(f"{field}.{key}[{index}]", thing, wanted)
+            else:
+                cells.setdefault(cell, []).append(thing)
+    return cells
+
+
+def cell_from_key(key: str, rows: int, cols: int) -> Cell | None:
+    """The cell of a state-dict key like ``'0.5_1.5'``, or None when it is not a square centre of the grid."""
+    parts = str(key).split("_")
+    try:
+        cell = _half_cell(*parts) if len(parts) == 2 else None
+    except (ValueError, OverflowError):
+        return None
+    return cell if cell is not None and 0 <= cell[0] < rows and 0 <= cell[1] < cols else None
+
+
+def corner_from_key(key: str, rows: int, cols: int) -> Corner | None:
+    """The corner of a key like ``'1.0_0.0'``, or None when it is not a lattice point of the grid."""
+    parts = str(key).split("_")
+    try:
+        corner = _lattice(*parts) if len(parts) == 2 else None
+    except (ValueError, OverflowError):
+        return None
+    return corner if corner is not None and 0 <= corner[0] <= rows and 0 <= corner[1] <= cols else None
+
+
+def item_colour(item: object, kind: str, colours: tuple[str, ...]) -> str | None:
+    """The colour of ``'<kind>_<colour>'`` when the colour is one of the rules' colours, else None."""
+    if not isinstance(item, str) or not item.startswith(kind + "_"):
+        return None
+    colour = item[len(kind) + 1:]
+    return colour if colour in colours else None
+
+
 def check_grid(task: str, rows: int, cols: int) -> None:
+
     if not (isinstance(rows, int) and isinstance(cols, int)) or rows < 1 or cols < 1:
         raise InvalidSize(f"{task}: rows and columns must be positive integers, got {rows}x{cols}")
     if rows * cols < 2:
@@ -141,9 +239,14 @@ def check_grid(task: str, rows: int, cols: int) -> None:
 
 def parse_grid_size(task: str, label: str) -> tuple[int, int]:
     """``'4x8'`` -> (4, 8), with a clear error for anything else."""
+
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", str(label))
     if not match:
         raise InvalidSize(f"{task}: size {label!r} is not ROWSxCOLS (e.g. 2x4)")
     rows, cols = int(match.group(1)), int(match.group(2))
     check_grid(task, rows, cols)
     return rows, cols
+
+
+def manhattan(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return abs(a[0] - b[0]) + abs(a[1] - b[1])

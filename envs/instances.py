@@ -1,59 +1,33 @@
-"""Instances as JSON files, and the fixed benchmark instance sets recorded in ``configs/``."""
+"""Instances as JSON files, and the fixed benchmark instance sets each task declares."""
 
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
-
-from colony.envs.registry import SHORT_NAMES, env_class, parallel_env
-
-
-class BenchmarkSets(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    instances_per_size: int
-    seeds: dict[str, dict[str, list[int]]]
-
-    @model_validator(mode="after")
-    def _complete(self) -> BenchmarkSets:
-        for task, sizes in self.seeds.items():
-            if task not in SHORT_NAMES:
-                raise ValueError(f"seeds.{task}: not a task; tasks are {sorted(SHORT_NAMES)}")
-            for size, seeds in sizes.items():
-                if len(seeds) != self.instances_per_size or len(set(seeds)) != len(seeds):
-                    raise ValueError(f"seeds.{task}.{size}: needs {self.instances_per_size} distinct seeds, has {seeds}")
-        return self
-
-
-@cache
-def benchmark_sets() -> BenchmarkSets:
-    text = resources.files("colony.configs").joinpath("benchmark_instances.yaml").read_text(encoding="utf-8")
-    return BenchmarkSets.model_validate(yaml.safe_load(text))
+from colony.envs.adapter import load_instance_data
+from colony.envs.instance_checks import InstanceError
+from colony.envs.registry import parallel_env, task_spec
 
 
 def benchmark_seeds(task: str, size: str) -> list[int]:
     """The recorded seeds of the benchmark set for ``task`` at ``size`` (e.g. boxnet1, 2x2)."""
-    short = env_class(task).world_class.task
-    sizes = benchmark_sets().seeds.get(short, {})
-    label = env_class(task).world_class.format_size(**env_class(task).world_class.parse_size(size))
-    if label not in sizes:
-        raise KeyError(f"no benchmark set for {short} {size}; recorded sizes: {', '.join(sizes) or 'none'}")
-    return list(sizes[label])
+    spec = task_spec(task)
+    seeds = spec.benchmark_seeds(size)
+    if seeds is None:
+        recorded = ", ".join(spec.canonical_size(s) for s in spec.declaration.benchmark_seeds) or "none"
+        raise KeyError(f"no benchmark set for {spec.name} {size}; recorded sizes: {recorded}")
+    return seeds
 
 
 def benchmark_instances(task: str, size: str) -> list[dict[str, Any]]:
-    """The benchmark instances themselves, as ``World.to_dict()`` snapshots."""
+    """The benchmark instances themselves, as JSON-ready snapshots."""
     env = parallel_env(task, size=size)
     instances = []
     for seed in benchmark_seeds(task, size):
         env.reset(seed=seed)
-        instances.append(env.world.to_dict())
+        instances.append(env.snapshot())
     return instances
 
 
@@ -65,7 +39,27 @@ def save_instance(instance: dict[str, Any], path: str | Path) -> Path:
 
 
 def load_instance(path: str | Path) -> dict[str, Any]:
-    """Read an instance file; ``env.reset(options={"instance": ...})`` plays it."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    env_class(data.get("task", "?"))  # a clear error for a file that is not an instance
+    """Read and check an instance file; ``parallel_env(task, instance=...)`` plays it."""
+    data = load_instance_data(path)
+    if not isinstance(data, dict) or not isinstance(data.get("task"), str):
+        raise InstanceError("?", [f"{path}: an instance file is a JSON object with a 'task' field"])
+    task_spec(data["task"]).world.from_dict(data)  # every field checked now, not at reset
     return data
+
+
+def instance_size(data: dict[str, Any]) -> str:
+    """The size label of checked instance data (its task's own fields decide it)."""
+    return task_spec(data["task"]).world.from_dict(data).size_label()
+
+
+def instance_files(path: str | Path) -> list[Path]:
+    """A JSON file, or the ``*.json`` files of a folder in name order."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise FileNotFoundError(f"{path}: no *.json instance files in this folder")
+        return files
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such instance file or folder")
+    return [path]

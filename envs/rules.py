@@ -1,23 +1,27 @@
-"""Typed task rules, loaded from the packaged ``tasks.yaml``.
+"""Task declarations as data: each task folder's ``task.yaml``, read into typed models.
 
-The simulators read their constants only from these models, so a rule lives in one
-place (the YAML table) and a malformed table fails loudly at load time.
+A declaration holds what every task has (the goal in words, default and paper sizes,
+the step-limit rule, the fixed benchmark seeds per size) and the task's own rules under
+``rules:``, validated by the model the task's world names (``World.rules_model``). The
+simulators read their constants only from these models, so a rule lives in one place and
+a malformed file fails loudly at load time, naming the file and the field.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class StepLimitOverride(_Strict):
+class StepLimitOverride(Strict):
     limit: int = Field(gt=0)
     agents_at_least: int | None = None
     agents_exactly: int | None = None
@@ -34,7 +38,9 @@ class StepLimitOverride(_Strict):
         return agents >= self.agents_at_least
 
 
-class StepLimitRule(_Strict):
+class StepLimitRule(Strict):
+    """The first matching override wins, otherwise ``default``."""
+
     default: int = Field(gt=0)
     overrides: tuple[StepLimitOverride, ...] = ()
 
@@ -45,7 +51,7 @@ class StepLimitRule(_Strict):
         return self.default
 
 
-class ValueGrid(_Strict):
+class ValueGrid(Strict):
     """Values low, low+step, ..., high (inclusive), drawn uniformly."""
 
     low: float
@@ -57,42 +63,47 @@ class ValueGrid(_Strict):
         return [round(self.low + i * self.step, 6) for i in range(count)]
 
 
-class BoxNetRules(_Strict):
-    colours: tuple[str, ...] = Field(min_length=1)
-    boxes_per_colour: tuple[int, int]
-    paper_sizes: tuple[tuple[int, int], ...]
+class TaskDeclaration(Strict):
+    goal: str = Field(min_length=1, description="the goal in words")
+    default_size: str
+    paper_sizes: tuple[str, ...] = Field(min_length=1)
     step_limit: StepLimitRule
+    benchmark_seeds: dict[str, tuple[int, ...]] = Field(default_factory=dict)
+    rules: Any = None
+
+    @field_validator("default_size", "paper_sizes", "benchmark_seeds", mode="before")
+    @classmethod
+    def _sizes_as_text(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) else v for v in value]
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
+
+    @field_validator("benchmark_seeds")
+    @classmethod
+    def _distinct(cls, value: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
+        for size, seeds in value.items():
+            if not seeds or len(set(seeds)) != len(seeds):
+                raise ValueError(f"{size}: needs distinct seeds, has {list(seeds)}")
+        return value
 
 
-class BoxLiftRules(_Strict):
-    volume: ValueGrid
-    weight_noise_fraction: float = Field(ge=0)
-    outlier_probability: float = Field(ge=0, le=1)
-    outlier_fraction: float = Field(ge=0)
-    min_weight: float = Field(gt=0)
-    capacity: ValueGrid
-    capacity_raise_step: float = Field(gt=0)
-    paper_sizes: tuple[tuple[int, int], ...]
-    step_limit: StepLimitRule
-
-
-class WarehouseRules(_Strict):
-    tracks: int = Field(ge=1)
-    columns: int = Field(ge=1)
-    box_probability: float = Field(gt=0, le=1)
-    paper_sizes: tuple[tuple[int], ...]
-    step_limit: StepLimitRule
-
-
-class TaskRules(_Strict):
-    boxnet1: BoxNetRules
-    boxnet2: BoxNetRules
-    boxlift: BoxLiftRules
-    warehouse: WarehouseRules
+class DeclarationError(ValueError):
+    """A task.yaml that does not describe a task (names the file and the fields)."""
 
 
 @cache
-def load_rules() -> TaskRules:
-    """The packaged task rules (parsed once per process)."""
-    text = resources.files("colony.envs").joinpath("tasks.yaml").read_text(encoding="utf-8")
-    return TaskRules.model_validate(yaml.safe_load(text))
+def load_declaration(package: str, rules_model: type[BaseModel]) -> TaskDeclaration:
+    """The ``task.yaml`` of the task package ``package``, its ``rules`` typed by ``rules_model``."""
+    where = f"{package.replace('.', '/')}/task.yaml"
+    try:
+        text = resources.files(package).joinpath("task.yaml").read_text(encoding="utf-8")
+        declaration = TaskDeclaration.model_validate(yaml.safe_load(text))
+        return declaration.model_copy(update={"rules": rules_model.model_validate(declaration.rules or {})})
+    except FileNotFoundError:
+        raise DeclarationError(f"{where}: missing; every task folder declares itself in a task.yaml") from None
+    except (ValidationError, yaml.YAMLError) as error:
+        raise DeclarationError(f"{where}: {error}") from None

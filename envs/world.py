@@ -1,109 +1,99 @@
 """The contract every pure task simulator fulfils.
 
-A ``World`` holds one episode's state and rules. It knows nothing of PettingZoo, LLMs or
-pictures: it generates an instance from a numpy ``Generator``, describes itself in the
-paper's text, lists legal actions, and applies joint plans, returning typed feedback.
-All entries of a plan are checked against the state at the start of the step, in the
-world's canonical order (never the plan's key order), then executed together.
+A ``World`` holds one episode: its typed :class:`~colony.envs.state.TaskState` (what
+planners may know), anything hidden from planners (BoxLift's true weights), the step
+count and status, and the task's goal. It knows nothing of PettingZoo, LLMs or
+pictures: it generates an instance from a numpy ``Generator``, applies joint plans and
+returns typed feedback. All entries of a plan are checked against the state at the start
+of the step, in the task's canonical order (never the plan's key order), then executed
+together. Whether an episode succeeded is the goal's verdict; how it failed is a
+task-declared event's.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import BaseModel
 
-from colony.envs.feedback import Collision, EpisodeStatus, RefusedEntry, StepFeedback
-
-
-class EpisodeOver(RuntimeError):
-    """Raised when a plan is applied to a world whose episode has already ended."""
-
-
-class InvalidSize(ValueError):
-    """A task size that cannot make a sensible instance (names the size and why)."""
+from colony.envs.feedback import (EpisodeStatus, RefusalReason, RefusedEntry, StatusBase, StepFeedback,
+                                  status_from_value)
+from colony.envs.errors import EpisodeOver, InvalidSize  # noqa: F401 (re-exported for the task worlds)
+from colony.envs.goal import Goal
+from colony.envs.instance_checks import InstanceError, Problems
+from colony.envs.rules import TaskDeclaration, load_declaration
+from colony.envs.state import TaskState
 
 
 class World(ABC):
     task: ClassVar[str]
+    rules_model: ClassVar[type[BaseModel]]
 
-    def __init__(self, *, step_limit: int) -> None:
-        if step_limit < 1:
-            raise ValueError(f"step_limit must be at least 1, got {step_limit}")
-        self.step_limit = step_limit
+    def __init__(self, state: TaskState, *, step_limit: int | None) -> None:
+        limit = step_limit if step_limit is not None else self.declaration().step_limit.for_agents(len(state.agents))
+        if limit < 1:
+            raise ValueError(f"step_limit must be at least 1, got {limit}")
+        self.state = state
+        self.step_limit = limit
         self.step_count = 0
-        self.status = EpisodeStatus.RUNNING
+        self.status: StatusBase = EpisodeStatus.RUNNING
         self.last_feedback: StepFeedback | None = None
-        self._legal_cache: dict[str, list[str]] = {}
+        self._goal = self.make_goal()
 
-    # --- description -------------------------------------------------------------------
-    @property
+    # --- the declaration (task.yaml beside the world) ---------------------------------------
+    @classmethod
+    def declaration(cls) -> TaskDeclaration:
+        return load_declaration(cls.__module__.rpartition(".")[0], cls.rules_model)
+
+    @classmethod
+    def task_rules(cls) -> Any:
+        """The task's own rules (the ``rules:`` table of its task.yaml, typed)."""
+        return cls.declaration().rules
+
+    # --- sizes and generation ----------------------------------------------------------------
+    @classmethod
     @abstractmethod
-    def agents(self) -> list[str]:
-        """The agents' names as planners write them, in canonical order."""
+    def parse_size(cls, label: str) -> dict[str, int]:
+        """``'2x4'`` -> the size fields (``{"rows": 2, "cols": 4}``); InvalidSize otherwise."""
+
+    @classmethod
+    @abstractmethod
+    def format_size(cls, **fields: int) -> str: ...
+
+    @classmethod
+    @abstractmethod
+    def generate(cls, rng: np.random.Generator, step_limit: int | None = None, **size: int) -> World: ...
 
     @abstractmethod
     def size_label(self) -> str:
         """The size as a user writes it (``2x4``, ``6x14``, ``4``)."""
 
+    # --- description (all read from the typed state) -------------------------------------------
+    @property
+    def agents(self) -> list[str]:
+        return self.state.agents
+
     def legal_actions(self, agent: str) -> list[str]:
-        """The action strings ``agent`` may be given now, in the paper's order (cached per step)."""
-        cached = self._legal_cache.get(agent)
-        if cached is None:
-            cached = self._legal_cache[agent] = self._legal_actions(agent)
-        return list(cached)
+        return self.state.legal_actions(agent)
 
-    def is_legal(self, agent: str, action: str) -> bool:
-        if agent not in self._legal_cache:
-            self.legal_actions(agent)
-        return action in self._legal_cache[agent]
-
-    @abstractmethod
-    def _legal_actions(self, agent: str) -> list[str]: ...
-
-    @abstractmethod
     def observation_text(self, agent: str) -> str:
-        """The agent's own line in the paper's wording."""
-
-    @abstractmethod
-    def state_text(self) -> str:
-        """The compact state the paper records as ``State i`` in the history."""
+        return self.state.observation_text(agent)
 
     def central_state_text(self) -> str:
-        """Everything a central planner reads about the present: every agent's line."""
-        return "".join(self.observation_text(agent) + "\n" for agent in self.agents)
+        return self.state.central_state_text()
+
+    def history_state_text(self) -> str:
+        return self.state.history_state_text()
 
     @abstractmethod
-    def boxes_left(self) -> int: ...
+    def make_goal(self) -> Goal:
+        """The task's goal over this world (built once per episode)."""
 
-    @abstractmethod
-    def plan_example(self) -> str:
-        """The paper's plan format, as one JSON example."""
-
-    def plan_keys(self) -> list[str]:
-        """The keys a plan may have (agents; BoxLift plans are keyed by box)."""
-        return list(self.agents)
-
-    def resolve_agent(self, key: str) -> str | None:
-        """The canonical agent name a plan key means, or None."""
-        return key if key in self.agents else None
-
-    def plan_agents(self, plan: Mapping[str, Any]) -> list[str]:
-        """The agents a plan gives something to do, in canonical order."""
-        named = {self.resolve_agent(str(key)) for key in plan}
-        return [agent for agent in self.agents if agent in named]
-
-    def plan_schema(self) -> dict[str, Any]:
-        """A JSON schema admitting exactly the plans made of legal entries now."""
-        properties = {agent: {"type": "string", "enum": legal} for agent in self.agents
-                      if (legal := self.legal_actions(agent))}
-        return {"type": "object", "properties": properties, "additionalProperties": False}
-
-    def prompt_facts(self) -> dict[str, Any]:
-        """Numbers some prompt texts mention (e.g. the warehouse's tracks and columns)."""
-        return {}
+    def goal(self) -> Goal:
+        return self._goal
 
     # --- the PettingZoo-facing view ------------------------------------------------------
     @abstractmethod
@@ -117,10 +107,6 @@ class World(ABC):
     def observation_vector(self, agent: str) -> np.ndarray:
         """A numeric observation (float32) of fixed length for the agent."""
 
-    def plan_from_choices(self, choices: Mapping[str, str]) -> dict[str, str]:
-        """Turn per-agent action strings into this task's plan dict."""
-        return dict(choices)
-
     # --- dynamics ----------------------------------------------------------------------
     @abstractmethod
     def _validate(self, plan: Mapping[str, Any]) -> tuple[list[tuple[str, str, Any]], list[RefusedEntry]]:
@@ -128,7 +114,7 @@ class World(ABC):
 
     @abstractmethod
     def _execute(self, accepted: list[tuple[str, str, Any]], feedback: StepFeedback) -> None:
-        """Apply accepted entries together; record removals, failed lifts, collisions."""
+        """Apply accepted entries together, changing ``self.state``; record events and achievements."""
 
     def check(self, plan: Mapping[str, Any]) -> list[RefusedEntry]:
         """The entries of ``plan`` that would be refused now (nothing changes)."""
@@ -141,19 +127,16 @@ class World(ABC):
             raise EpisodeOver(f"the {self.task} episode has ended ({self.status.value}); reset before applying a plan")
         _require_mapping(plan)
         accepted, refused = self._validate(plan)
-        feedback = StepFeedback(
-            step=self.step_count + 1,
-            accepted={key: action for key, action, _ in accepted},
-            refused=refused,
-            boxes_before=self.boxes_left(),
-        )
+        feedback = StepFeedback(step=self.step_count + 1, accepted={key: action for key, action, _ in accepted},
+                                refused=refused, before=self._goal.progress())
         self._execute(accepted, feedback)
-        self._legal_cache.clear()
+        self.state.changed()
         self.step_count += 1
-        feedback.boxes_after = self.boxes_left()
-        if feedback.collisions:
-            feedback.status = EpisodeStatus.COLLISION
-        elif feedback.boxes_after == 0:
+        feedback.after = self._goal.progress()
+        ending = next((event.ends_episode for event in feedback.events if event.ends_episode is not None), None)
+        if ending is not None:
+            feedback.status = ending
+        elif self._goal.verify():
             feedback.status = EpisodeStatus.SUCCESS
         elif self.step_count >= self.step_limit:
             feedback.status = EpisodeStatus.STEP_LIMIT
@@ -167,27 +150,41 @@ class World(ABC):
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot; ``from_dict`` restores an equal world."""
-        return {
-            "task": self.task,
-            "size": self.size_label(),
-            "step_limit": self.step_limit,
-            "step_count": self.step_count,
-            "status": self.status.value,
-            **self._state_dict(),
-        }
+        return {"task": self.task, "size": self.size_label(), "step_limit": self.step_limit,
+                "step_count": self.step_count, "status": self.status.value, **self._state_dict()}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> World:
+    def from_dict(cls, data: Any) -> World:
+        """A world from an instance file's data, every field checked (``InstanceError`` names each problem)."""
+        if not isinstance(data, Mapping):
+            raise InstanceError(cls.task, [f"(top level): an instance is a mapping of fields, got {type(data).__name__}"])
         if data.get("task") != cls.task:
-            raise ValueError(f"this is a {data.get('task')!r} instance, not a {cls.task!r} one")
-        world = cls._from_state_dict(data)
-        world.step_count = int(data.get("step_count", 0))
-        world.status = EpisodeStatus(data.get("status", EpisodeStatus.RUNNING.value))
+            raise InstanceError(cls.task, [f"task: this is a {data.get('task')!r} instance, not a {cls.task!r} one"])
+        problems = Problems()
+        step_limit = problems.integer(data, "step_limit", minimum=1, required=False)
+        step_count = problems.integer(data, "step_count", minimum=0, required=False) or 0
+        status = EpisodeStatus.RUNNING
+        if "status" in data:
+            try:
+                status = status_from_value(str(data["status"]))
+            except ValueError as error:
+                problems.add("status", data["status"], str(error))
+        world = cls._from_state_dict(data, problems, step_limit)
+        problems.raise_if_any(cls.task)
+        if "size" in data and str(data["size"]) != world.size_label():
+            problems.add("size", data["size"], f"the instance's own fields make it {world.size_label()!r}")
+        if step_count > world.step_limit:
+            problems.add("step_count", step_count, f"at most the step limit, {world.step_limit}")
+        problems.raise_if_any(cls.task)
+        world.step_count = step_count
+        world.status = status
         return world
 
     @classmethod
     @abstractmethod
-    def _from_state_dict(cls, data: Mapping[str, Any]) -> World: ...
+    def _from_state_dict(cls, data: Mapping[str, Any], problems: Problems, step_limit: int | None) -> World:
+        """Check the task's fields (recording each problem) and build the world; on a problem
+        return any world of the right class or raise ``problems.stop``."""
 
 
 def _require_mapping(plan: Any) -> None:
@@ -195,35 +192,28 @@ def _require_mapping(plan: Any) -> None:
         raise TypeError(f"a plan is a mapping of key -> action string, got {type(plan).__name__}")
 
 
-def collisions_by_place(occupancy: Mapping[str, list[str]]) -> list[Collision]:
-    """Every place holding two or more occupants, as collisions (in the mapping's order)."""
-    return [Collision(place, tuple(who)) for place, who in occupancy.items() if len(who) > 1]
-
-
 Judgement = tuple[str, Any] | RefusedEntry  # (canonical action, parsed payload) or a refusal
 
 
 def validate_agent_plan(
     plan: Mapping[str, Any],
-    agents: list[str],
-    resolve_agent: Any,
-    judge: Any,
+    state: TaskState,
+    judge: Callable[[str, str, dict], Judgement],
     example_action: str,
 ) -> tuple[list[tuple[str, str, Any]], list[RefusedEntry]]:
     """Shared validation for plans keyed by agent (BoxNet1, BoxNet2, Warehouse).
 
-    ``resolve_agent(key)`` returns the canonical agent name or None; ``judge(agent, value,
-    claims)`` returns ``(canonical, parsed)`` or a :class:`RefusedEntry`, and may record in
-    ``claims`` (shared across the plan) what the entry uses, to refuse a later conflicting
-    entry. Entries are judged in canonical agent order, so key order never matters.
+    ``judge(agent, value, claims)`` returns ``(canonical, parsed)`` or a :class:`RefusedEntry`,
+    and may record in ``claims`` (shared across the plan) what the entry uses, to refuse a
+    later conflicting entry. Entries are judged in canonical agent order, so key order never
+    matters; two keys naming one agent (whatever their spacing) are a conflict.
     """
-    from colony.envs.feedback import RefusalReason
-
+    agents = state.agents
     order = {agent: index for index, agent in enumerate(agents)}
     refused: list[RefusedEntry] = []
     entries: list[tuple[int, str, str, str]] = []
     for key, value in plan.items():
-        agent = resolve_agent(str(key))
+        agent = state.resolve_agent(str(key))
         if agent is None:
             refused.append(RefusedEntry(str(key), str(value), RefusalReason.UNKNOWN_KEY,
                                         f"{key!r} is not an agent here; agents are named like {agents[0]}"))

@@ -9,25 +9,29 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from colony.envs.world import InvalidSize
+from colony.envs.instance_checks import InstanceError
+from colony.envs.errors import InvalidSize
 from colony.planners.backends import BackendConfigError
-from colony.planners.config import ConfigError
+from colony.planners.config import SCHEMES, ConfigError
 
 
 def cmd_envs(args: argparse.Namespace, console: Console) -> int:
-    """List the registered environments with the paper's sizes."""
-    from colony.envs.registry import ENVIRONMENTS, paper_sizes
+    """List the registered tasks with the paper's sizes (goal sizes measured on the fixed instances)."""
+    from colony.envs.registry import tasks
 
     table = Table(title="Registered environments")
-    for column in ("env", "size", "agents", "boxes", "step limit"):
+    for column in ("env", "size", "agents", "goal (fixed set)", "step limit", "expert"):
         table.add_column(column)
-    for name, cls in ENVIRONMENTS.items():
-        for size in paper_sizes(name):
-            env = cls(size=size)
-            env.reset(seed=0)
-            boxes = {"boxnet1": "5-15", "warehouse": f"1-{len(getattr(env.world, 'slots', []))}"}.get(
-                cls.world_class.task, str(env.world.boxes_left()))
-            table.add_row(name, size, str(len(env.possible_agents)), boxes, str(env.world.step_limit))
+    for name, spec in tasks().items():
+        for size in spec.paper_sizes():
+            env = spec.env(size=size)
+            totals = []
+            for seed in spec.benchmark_seeds(size) or [0]:
+                env.reset(seed=seed)
+                totals.append(env.goal().progress().total)
+            goal = f"{min(totals)}-{max(totals)}" if min(totals) != max(totals) else str(totals[0])
+            table.add_row(spec.env_name, size, str(len(env.possible_agents)), goal, str(env.step_limit),
+                          "yes" if spec.expert else "-")
     console.print(table)
     console.print("Any other size works where it makes sense, e.g. --size 8x8 (BoxNet), 12x30 (BoxLift), 4x6x10 (Warehouse).")
     return 0
@@ -37,12 +41,14 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     """One seeded random-legal episode per task; pictures and records under --out."""
     from colony.launch.demo import play_random_episode
 
-    table = Table(title=f"Random legal actions, seed {args.seed} (no planner yet)")
-    for column in ("task", "size", "status", "steps", "boxes left", "refused entries", "pictures"):
+    table = Table(title=f"Random legal actions, seed {args.seed} (no planner: every agent picks a legal action at random)")
+    from colony.envs.registry import tasks
+
+    for column in ("task", "size", "status", "steps", "goal", "refused entries", "pictures"):
         table.add_column(column)
-    for task, size in (("boxnet1", "2x2"), ("boxnet2", "2x2"), ("boxlift", "4x10"), ("warehouse", "4")):
-        result = play_random_episode(task, size, args.seed, Path(args.out))
-        table.add_row(result.task, result.size, result.status, str(result.steps), str(result.boxes_left),
+    for task, spec in tasks().items():
+        result = play_random_episode(task, spec.default_size(), args.seed, Path(args.out))
+        table.add_row(result.task, result.size, result.status, str(result.steps), result.progress,
                       str(result.refused), str(result.folder))
     console.print(table)
     return 0
@@ -59,7 +65,7 @@ def cmd_instance(args: argparse.Namespace, console: Console) -> int:
         return 0
     env = parallel_env(args.task, size=args.size)
     env.reset(seed=args.seed)
-    console.print(str(save_instance(env.world.to_dict(), args.out)))
+    console.print(str(save_instance(env.snapshot(), args.out)))
     return 0
 
 
@@ -69,8 +75,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from colony.planners.config import load_scenario
     from colony.planners.run import run_scenario
 
+    count, files = _instances_argument(args.instances)
     settings = {"planner.scheme": args.scheme, "llm.spec": args.llm, "llm.base_url": args.base_url,
-                "size": args.size, "seed": args.seed, "instances": args.instances, "run.name": args.name,
+                "size": args.size, "seed": args.seed, "instances": count, "instances_from": files, "run.name": args.name,
                 "run.out_dir": args.out}
     config = load_scenario(args.scenario, args.set, **settings)
     with RunDisplay(console, config, show_steps=args.verbose) as display:
@@ -78,6 +85,13 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     console.print(summary_table(summary))
     console.print(f"records: {folder}")
     return 0
+
+
+def _instances_argument(value: str | None) -> tuple[int | None, str | None]:
+    """``--instances 5`` (how many) or ``--instances path`` (an instance file or a folder of them)."""
+    if value is None:
+        return None, None
+    return (int(value), None) if value.strip().isdigit() else (None, value)
 
 
 def cmd_model_serve(args: argparse.Namespace, console: Console) -> int:
@@ -102,14 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("envs", help=cmd_envs.__doc__).set_defaults(run=cmd_envs)
     run = commands.add_parser("run", help=cmd_run.__doc__)
-    run.add_argument("scenario", help="boxnet1, boxnet2, boxlift, warehouse, or a scenario YAML file")
-    run.add_argument("--scheme", choices=["cmas", "dmas", "hmas1", "hmas2", "expert"])
+    run.add_argument("scenario", help="a task (colony envs lists them), a packaged scenario, or a scenario YAML file")
+    run.add_argument("--scheme", choices=SCHEMES)
     run.add_argument("--llm", help="backend spec: local, local:<file.gguf>, openai:<model>, ollama:<model>, "
                                    "anthropic:<model>, scripted")
     run.add_argument("--base-url", help="an OpenAI-compatible (or Ollama) server, e.g. http://127.0.0.1:8080/v1")
     run.add_argument("--size")
     run.add_argument("--seed", type=int, help="generate instances from seed, seed+1, ... (default: the fixed benchmark set)")
-    run.add_argument("--instances", type=int, help="how many episodes")
+    run.add_argument("--instances", metavar="N|PATH",
+                     help="how many episodes, or an instance file or folder of them (colony instance writes them)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override any setting, e.g. planner.history=none")
     run.add_argument("--name", help="run folder name under --out")
     run.add_argument("--out", help="records folder (default runs)")
@@ -127,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="runs/random")
     demo.set_defaults(run=cmd_demo)
     instance = commands.add_parser("instance", help=cmd_instance.__doc__)
-    instance.add_argument("task", help="boxnet1, boxnet2, boxlift or warehouse")
+    instance.add_argument("task", help="a registered task (colony envs lists them)")
     instance.add_argument("--size", required=True)
     instance.add_argument("--seed", type=int, default=0)
     instance.add_argument("--benchmark", action="store_true", help="write the fixed benchmark set of that size")
@@ -141,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         return args.run(args, console)
-    except (InvalidSize, KeyError, ConfigError, BackendConfigError) as error:
+    except (InvalidSize, InstanceError, KeyError, ConfigError, BackendConfigError) as error:
         console.print(f"[red]error:[/red] {error.args[0] if error.args else error}")
         return 2
 

@@ -20,7 +20,7 @@ class EpisodeResult:
     seed: int
     status: str
     steps: int
-    boxes_left: int
+    progress: str  # the goal's progress sentence at the end
     refused: int
     folder: Path
 
@@ -35,7 +35,7 @@ def play_random_episode(task: str, size: str, seed: int, out: Path) -> EpisodeRe
     observations, _ = env.reset(seed=seed)
     folder = out / f"{task}-{env.size_label}-seed{seed}"
     folder.mkdir(parents=True, exist_ok=True)
-    save_instance(env.world.to_dict(), folder / "instance.json")
+    save_instance(env.snapshot(), folder / "instance.json")
     rng = np.random.default_rng(seed)
     refused = 0
     log = []
@@ -46,10 +46,10 @@ def play_random_episode(task: str, size: str, seed: int, out: Path) -> EpisodeRe
     snapshot(0)
     while env.agents:
         observations, *_ = env.step(random_legal_actions(observations, rng))
-        feedback = env.world.last_feedback
+        feedback = env.last_feedback
         refused += len(feedback.refused)
         log.append(feedback.to_dict())
         snapshot(feedback.step)
     (folder / "steps.jsonl").write_text("".join(json.dumps(entry) + "\n" for entry in log), encoding="utf-8")
-    world = env.world
-    return EpisodeResult(task, env.size_label, seed, world.status.value, world.step_count, world.boxes_left(), refused, folder)
+    return EpisodeResult(task, env.size_label, seed, env.status.value, env.step_count, env.goal().progress().text,
+                         refused, folder)

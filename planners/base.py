@@ -1,4 +1,9 @@
-"""The task-agnostic planner interface and the check-and-replan loop every scheme shares."""
+"""The task-agnostic planner interface and the check-and-replan loop every scheme shares.
+
+Planners read an environment only through the planning surface
+(:class:`colony.envs.surface.PlanningSurface`), captured once per step in a
+:class:`PlanningContext`.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +11,66 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from typing import Any
 
-from colony.envs.feedback import RefusedEntry, refusals_to_text
+from colony.envs.feedback import RefusalReason, RefusedEntry, StatusBase, StepFeedback, refusals_to_text
+from colony.envs.plan_format import PlanFormat
+from colony.envs.state import TaskState
+from colony.envs.surface import PlanningSurface
 from colony.planners.client import ChatClient, LLMCall
 from colony.planners.history import History
-from colony.planners.parsing import PlanParseError, parse_plan
 from colony.planners.prompts import render
+from colony.planners.replies import Execute, Expect, PlanReply, parse_reply
 
 
-class Outcome(StrEnum):
-    """How an episode ended."""
+class PlannerFailure(StatusBase):
+    """How planning (rather than the task) ended an episode."""
 
-    SUCCESS = "success"
-    STEP_LIMIT = "step_limit"
-    COLLISION = "collision"
     NO_VALID_PLAN = "no_valid_plan"
     BACKEND_FAILURE = "backend_failure"
 
 
 @dataclass
 class PlanningContext:
-    """Everything a planner may know at one step, read from the environment."""
+    """Everything a planner may know at one step, read from the planning surface."""
 
     task: str
     step: int
     agents: list[str]
     observations: dict[str, str]
     legal_actions: dict[str, list[str]]
-    state: str  # compact state, as recorded in the history
+    history_state: str  # compact state, as recorded in the history
     central_state: str  # every agent's line / the task's full state text
-    plan_example: str
-    plan_schema: dict[str, Any]
-    facts: dict[str, Any]
+    plan_format: PlanFormat
+    state: TaskState  # a copy of the typed task state (what experts read)
+    last_feedback: StepFeedback | None
     check: Callable[[dict[str, Any]], list[RefusedEntry]]
-    plan_agents: Callable[[dict[str, Any]], list[str]]
-    world: Any = None  # the pure simulator, for non-LLM planners only
 
     @classmethod
-    def from_env(cls, env: Any) -> PlanningContext:
-        world = env.world
-        return cls(task=world.task, step=world.step_count + 1, agents=list(world.agents),
-                   observations={a: world.observation_text(a) for a in world.agents},
-                   legal_actions={a: world.legal_actions(a) for a in world.agents},
-                   state=world.state_text(), central_state=world.central_state_text(), plan_example=world.plan_example(),
-                   plan_schema=world.plan_schema(), facts=world.prompt_facts(), check=world.check,
-                   plan_agents=world.plan_agents, world=world)
+    def from_surface(cls, surface: PlanningSurface) -> PlanningContext:
+        agents = surface.agent_names
+        return cls(task=surface.task, step=surface.step_count + 1, agents=agents,
+                   observations={a: surface.observation_text(a) for a in agents},
+                   legal_actions={a: surface.legal_actions(a) for a in agents},
+                   history_state=surface.history_state_text(), central_state=surface.state_text(),
+                   plan_format=surface.plan_format, state=surface.task_state(),
+                   last_feedback=surface.last_feedback, check=surface.check)
+
+    @property
+    def plan_example(self) -> str:
+        return self.plan_format.example
+
+    @property
+    def plan_schema(self) -> dict[str, Any]:
+        return self.plan_format.schema(self.state)
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.plan_format.prompt_facts(self.state)
+
+    def plan_agents(self, plan: dict[str, Any]) -> list[str]:
+        return self.plan_format.agents_named(self.state, plan)
 
     def others_text(self, agent: str) -> str:
         return "\n".join(line for other, line in self.observations.items() if other != agent)
@@ -63,7 +81,7 @@ class PlanResult:
     plan: dict[str, Any] | None
     calls: list[LLMCall] = field(default_factory=list)
     dialogue: str = ""
-    failure: Outcome | None = None
+    failure: Enum | None = None
     detail: str = ""
     replans: int = 0
 
@@ -108,23 +126,30 @@ class Conversation:
         self.messages.append(("user", text))
 
 
+def duplicate_refusals(duplicates: tuple[tuple[str, Any], ...]) -> list[RefusedEntry]:
+    """The same key twice in one JSON object: refused as a conflict, whatever value won."""
+    return [RefusedEntry(key, str(value), RefusalReason.CONFLICT,
+                         f"{key} appears more than once in the plan; give each key exactly one entry")
+            for key, value in duplicates]
+
+
 def settle_plan(conversation: Conversation, context: PlanningContext, reply: str, max_replans: int, *,
-                extract: Callable[[str], dict[str, Any]] = parse_plan, schema: dict | None = None) -> PlanResult:
-    """Check-and-replan: parse and check ``reply``; feed back what is wrong up to ``max_replans`` times."""
+                expected: Expect = Expect.PLAN, schema: dict | None = None) -> PlanResult:
+    """Check-and-replan: read and check ``reply``; feed back what is wrong up to ``max_replans`` times."""
     for attempt in range(max_replans + 1):
-        try:
-            plan = extract(reply)
-            refused = context.check(plan)
+        parsed = parse_reply(reply, expected if attempt == 0 else Expect.PLAN)
+        if isinstance(parsed, (PlanReply, Execute)):
+            refused = duplicate_refusals(parsed.duplicates) + context.check(parsed.plan)
             problems = refusals_to_text(refused)
-        except PlanParseError as error:
-            problems = f"- {error}"
+        else:
+            problems = f"- {getattr(parsed, 'reason', 'the reply held no plan')}"
             if conversation.calls and conversation.calls[-1].truncated:
                 problems += " (the reply was cut at the token limit; answer with the JSON only)"
         if not problems:
-            return PlanResult(plan, conversation.calls, replans=attempt)
+            return PlanResult(parsed.plan, conversation.calls, replans=attempt)
         if attempt == max_replans:
             break
         conversation.tell(render("replan", problems=problems, plan_example=context.plan_example))
         reply = conversation.ask(schema)
-    return PlanResult(None, conversation.calls, failure=Outcome.NO_VALID_PLAN, replans=max_replans,
+    return PlanResult(None, conversation.calls, failure=PlannerFailure.NO_VALID_PLAN, replans=max_replans,
                       detail=f"no valid plan after {max_replans} re-prompts; last problems: {problems[:500]}")

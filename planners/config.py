@@ -15,8 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Scheme = Literal["cmas", "dmas", "hmas1", "hmas2", "expert"]
+SCHEMES = ("cmas", "dmas", "hmas1", "hmas2", "expert")
 HistoryMode = Literal["none", "state_action", "all_dialogue", "compressed"]
-Task = Literal["boxnet1", "boxnet2", "boxlift", "warehouse"]
 
 
 class ConfigError(ValueError):
@@ -64,10 +64,11 @@ class RunConfig(_Strict):
 
 class ScenarioConfig(_Strict):
     scenario: str = "custom"
-    task: Task
-    size: str
+    task: str = Field(description="a registered task (colony envs lists them)")
+    size: str | None = Field(None, description="the task's size label (default: the task's default size)")
     instances: int = Field(1, ge=1, description="episodes: the first N of the fixed benchmark set (or of seed, seed+1, ...)")
     seed: int | None = Field(None, description="generate instances from seed, seed+1, ... instead of the benchmark set")
+    instances_from: str | None = Field(None, description="play the instance files in this folder (or this one file) instead")
     step_limit: int | None = Field(None, ge=1)
     planner: PlannerConfig = PlannerConfig()
     llm: LLMConfig = LLMConfig()
@@ -78,29 +79,69 @@ class ScenarioConfig(_Strict):
     def _size_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("task")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from colony.envs.registry import task_names, task_spec
+
+        try:
+            return task_spec(value).name
+        except KeyError:
+            raise ValueError(f"unknown task {value!r}; registered tasks: {', '.join(task_names())}") from None
+
     @model_validator(mode="after")
     def _size_fits_task(self) -> ScenarioConfig:
-        from colony.envs.registry import env_class
+        from colony.envs.registry import task_spec
 
-        world = env_class(self.task).world_class
+        spec = task_spec(self.task)
+        if self.instances_from is not None:
+            self._take_size_from_instances(spec)
+            return self
         try:
-            label = world.format_size(**world.parse_size(self.size))
+            label = spec.canonical_size(self.size if self.size is not None else spec.default_size())
         except ValueError as error:
             raise ValueError(f"size: {error}") from None
         if label != self.size:
             self.size = label
         if self.seed is None:
-            from colony.envs.instances import benchmark_sets
-
-            available = benchmark_sets().seeds.get(self.task, {}).get(self.size)
-            if available is None and self.instances:
+            available = spec.benchmark_seeds(self.size)
+            if available is None:
                 raise ValueError(f"size: there is no fixed benchmark set for {self.task} {self.size}; "
                                  "set seed to generate instances")
-            if available is not None and self.instances > len(available):
+            if self.instances > len(available):
                 raise ValueError(f"instances: the benchmark set has {len(available)} instances; set seed to generate more")
         return self
 
-    def instance_seeds(self) -> list[int]:
+    def _take_size_from_instances(self, spec: Any) -> None:
+        from colony.envs.instances import instance_files, instance_size, load_instance
+
+        if self.seed is not None:
+            raise ValueError("instances_from: give instance files or a seed, not both")
+        sizes = {}
+        try:
+            files = instance_files(self.instances_from)
+        except OSError as error:
+            raise ValueError(f"instances_from: {error}") from None
+        for path in files:
+            data = load_instance(path)
+            if spec.name != data["task"] and spec.env_name != data["task"]:
+                raise ValueError(f"instances_from: {path} is a {data['task']} instance, this scenario is {self.task}")
+            sizes[str(path)] = instance_size(data)
+        if len(set(sizes.values())) > 1:
+            raise ValueError(f"instances_from: one run plays one size; these files differ: {sizes}")
+        size = next(iter(sizes.values()))
+        if self.size is not None and spec.canonical_size(self.size) != size:
+            raise ValueError(f"size: {self.size!r} contradicts the instance files, whose size is {size!r}")
+        self.__dict__.update(size=size, instances=len(sizes))  # (an assignment would validate the model again)
+
+    def instance_files(self) -> list[str]:
+        from colony.envs.instances import instance_files
+
+        return [str(path) for path in instance_files(self.instances_from)] if self.instances_from else []
+
+    def instance_seeds(self) -> list[int | None]:
+        if self.instances_from is not None:
+            return [None] * self.instances
         if self.seed is not None:
             return [self.seed + i for i in range(self.instances)]
         from colony.envs.instances import benchmark_seeds
@@ -144,26 +185,34 @@ def scenario_path(name_or_path: str) -> Path | None:
 
 
 def packaged_scenarios() -> list[str]:
-    return sorted(p.name[:-5] for p in resources.files("colony.configs").iterdir()
-                  if p.name.endswith(".yaml") and p.name != "benchmark_instances.yaml")
+    return sorted(p.name[:-5] for p in resources.files("colony.configs").iterdir() if p.name.endswith(".yaml"))
 
 
 def load_scenario(name_or_path: str, overrides: list[str] | None = None, **settings: Any) -> ScenarioConfig:
     """Read a scenario, apply ``key=value`` overrides and keyword settings, validate."""
+    from colony.envs.registry import task_names
+
     path = scenario_path(name_or_path)
-    if path is None:
-        raise ConfigError(f"scenario {name_or_path!r} is neither a YAML file nor one of: {', '.join(packaged_scenarios())}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    data.setdefault("scenario", path.stem)
+    if path is None and name_or_path in task_names():
+        data: dict[str, Any] = {"scenario": name_or_path, "task": name_or_path}  # a task with no scenario file
+    elif path is None:
+        choices = sorted(set(packaged_scenarios()) | set(task_names()))
+        raise ConfigError(f"scenario {name_or_path!r} is neither a YAML file nor one of: {', '.join(choices)}")
+    else:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data.setdefault("scenario", path.stem)
+    given: dict[str, Any] = {}
     for item in overrides or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {item!r}: write key=value, e.g. planner.max_replans=3")
-        _set_dotted(data, key.strip(), yaml.safe_load(raw) if raw.strip() else None)
-    for dotted, value in settings.items():
-        if value is not None:
-            _set_dotted(data, dotted, value)
+        given[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    given.update({dotted: value for dotted, value in settings.items() if value is not None})
+    if given.get("instances_from") is not None and "size" not in given:
+        data.pop("size", None)  # instance files decide the size unless the user names one
+    for dotted, value in given.items():
+        _set_dotted(data, dotted, value)
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"invalid configuration from {path}:\n{_explain(error, ScenarioConfig)}") from None
+        raise ConfigError(f"invalid configuration from {path or name_or_path}:\n{_explain(error, ScenarioConfig)}") from None

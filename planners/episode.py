@@ -1,4 +1,7 @@
-"""One episode: plan, apply, record, until the task ends or planning fails."""
+"""One episode: plan, apply, record, until the task ends or planning fails.
+
+The episode reads the environment only through the planning surface.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +10,20 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from colony.envs.feedback import EpisodeStatus
-from colony.planners.base import Outcome, PlanningContext, Planner, plan_json
+from colony.envs.feedback import EpisodeStatus, StatusBase, status_from_value
+from colony.envs.surface import PlanningSurface
+from colony.planners.base import PlannerFailure, PlanningContext, Planner, plan_json
 from colony.planners.client import BackendFailure, LLMCall
-from colony.planners.history import History, HistoryStep
+from colony.planners.history import HistoryStep, Memory
 from colony.planners.records import RunRecorder
-
-_STATUS_OUTCOME = {EpisodeStatus.SUCCESS: Outcome.SUCCESS, EpisodeStatus.STEP_LIMIT: Outcome.STEP_LIMIT,
-                   EpisodeStatus.COLLISION: Outcome.COLLISION}
 
 
 @dataclass
 class EpisodeSummary:
     index: int
-    seed: int
+    seed: int | None
     planner: str
-    outcome: Outcome = Outcome.STEP_LIMIT
+    outcome: StatusBase = EpisodeStatus.STEP_LIMIT
     steps: int = 0
     llm_calls: int = 0
     prompt_tokens: int = 0
@@ -30,13 +31,16 @@ class EpisodeSummary:
     replans: int = 0
     wall_s: float = 0.0
     llm_s: float = 0.0
-    boxes_left: int = 0
+    goal_done: int = 0
+    goal_total: int = 0
+    goal_text: str = ""
     token_sources: list[str] = field(default_factory=list)
+    instance: str | None = None  # the instance file, when the episode did not come from a seed
     detail: str = ""
 
     @property
     def success(self) -> bool:
-        return self.outcome is Outcome.SUCCESS
+        return self.outcome is EpisodeStatus.SUCCESS
 
     @property
     def tokens(self) -> int:
@@ -56,58 +60,65 @@ class EpisodeSummary:
         data.update(outcome=self.outcome.value, success=self.success, tokens=self.tokens)
         return data
 
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> EpisodeSummary:
+        fields = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        fields["outcome"] = status_from_value(fields["outcome"])
+        return cls(**fields)
 
-def run_episode(env: Any, planner: Planner, history: History, *, index: int, seed: int,
-                recorder: RunRecorder | None = None,
+
+def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, index: int, seed: int | None,
+                instance: str | None = None, recorder: RunRecorder | None = None,
                 on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None) -> EpisodeSummary:
-    env.reset(seed=seed)
-    summary = EpisodeSummary(index=index, seed=seed, planner=planner.label)
+    """Play one episode: from ``seed``, or from the instance file ``instance``."""
+    env.reset(seed=seed, options={"instance": instance} if instance else None)
+    summary = EpisodeSummary(index=index, seed=seed, planner=planner.label, instance=instance)
     start = time.perf_counter()
-    while not env.world.status.is_over:
-        context = PlanningContext.from_env(env)
+
+    def fail(record: dict[str, Any], outcome: StatusBase, detail: str) -> None:
+        summary.outcome, summary.detail = outcome, detail
+        record["failure"] = {"outcome": outcome.value, "detail": detail}
+        if recorder:
+            recorder.step(record)
+
+    while not env.status.is_over:
+        context = PlanningContext.from_surface(env)
         record: dict[str, Any] = {"episode": index, "seed": seed, "step": context.step, "planner": planner.label,
                                   "state": context.central_state}
         try:
             result = planner.plan(context, history)
         except BackendFailure as error:
-            summary.outcome, summary.detail = Outcome.BACKEND_FAILURE, str(error)
-            record["failure"] = {"outcome": summary.outcome.value, "detail": summary.detail}
-            if recorder:
-                recorder.step(record)
+            fail(record, PlannerFailure.BACKEND_FAILURE, str(error))
             break
         summary.add_calls(result.calls)
         summary.replans += result.replans
         record.update(calls=[call.to_dict() for call in result.calls], dialogue=result.dialogue, replans=result.replans)
         if result.plan is None:
-            summary.outcome, summary.detail = result.failure or Outcome.NO_VALID_PLAN, result.detail
-            record["failure"] = {"outcome": summary.outcome.value, "detail": summary.detail}
-            if recorder:
-                recorder.step(record)
+            fail(record, result.failure or PlannerFailure.NO_VALID_PLAN, result.detail)
             break
         feedback = env.apply(result.plan)
         summary.steps = feedback.step
         record.update(plan=result.plan, feedback=feedback.to_dict(), feedback_text=feedback.to_text())
         digest = ""
-        if history.mode == "compressed":
+        if history.wants_summary:
             try:
                 digest, call = planner.summarise(result.dialogue)
             except BackendFailure as error:
-                summary.outcome, summary.detail = Outcome.BACKEND_FAILURE, str(error)
-                if recorder:
-                    recorder.step(record)
+                fail(record, PlannerFailure.BACKEND_FAILURE, f"summarising the step's dialogue: {error}")
                 break
             if call is not None:
                 summary.add_calls([call])
                 record["summary_call"] = call.to_dict()
-        history.append(HistoryStep(state=context.state, action=plan_json(result.plan), feedback=feedback.to_text(),
-                                   dialogue=result.dialogue, summary=digest))
+        history.record(HistoryStep(state=context.history_state, action=plan_json(result.plan),
+                                   feedback=feedback.to_text(), dialogue=result.dialogue, summary=digest))
         if recorder:
             recorder.step(record)
         if on_step:
             on_step(summary, record)
     else:
-        summary.outcome = _STATUS_OUTCOME[env.world.status]
-    summary.steps = env.world.step_count
-    summary.boxes_left = env.world.boxes_left()
+        summary.outcome = env.status
+    progress = env.goal().progress()
+    summary.steps = env.step_count
+    summary.goal_done, summary.goal_total, summary.goal_text = progress.done, progress.total, progress.text
     summary.wall_s = time.perf_counter() - start
     return summary

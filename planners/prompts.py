@@ -1,4 +1,5 @@
-"""Packaged prompt templates: one per role, task wording from one YAML per task.
+"""Packaged prompt templates: one per role; the task wording is the ``prompts.yaml`` in each
+task's folder (found through the task registry).
 
 Roles: ``central`` (CMAS/HMAS central planner), ``local`` (DMAS/HMAS-1 agent),
 ``feedback`` (HMAS-2 agent judging the central plan), ``replan`` (check-and-replan
@@ -52,10 +53,13 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def task_prompts(task: str) -> TaskPrompts:
-    path = _folder().joinpath("tasks", f"{task}.yaml")
-    if not path.is_file():
-        raise KeyError(f"no prompts for task {task!r}")
-    return TaskPrompts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    from colony.envs.registry import task_spec
+
+    spec = task_spec(task)
+    try:
+        return TaskPrompts.model_validate(yaml.safe_load(spec.prompt_source()))
+    except FileNotFoundError:
+        raise KeyError(f"task {task!r} has no {spec.prompts} in {spec.package}") from None
 
 
 def render(role: str, task: str | None = None, **variables: Any) -> str:

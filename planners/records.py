@@ -26,8 +26,8 @@ class RunRecorder:
         # episode from its start, and this stamp tells the two apart.
         self.attempt = time.strftime("%Y-%m-%dT%H:%M:%S")
         self._write_atomic("config.yaml", yaml.safe_dump(self._clean(config), sort_keys=False))
-        self._steps = (self.folder / "steps.jsonl").open("a", encoding="utf-8")
-        self._episodes = (self.folder / "episodes.jsonl").open("a", encoding="utf-8")
+        self._steps = (self.folder / "steps.jsonl").open("a", encoding="utf-8", errors="backslashreplace")
+        self._episodes = (self.folder / "episodes.jsonl").open("a", encoding="utf-8", errors="backslashreplace")
 
     def _clean(self, data: Any) -> Any:
         if not self.secrets:
@@ -62,7 +62,7 @@ class RunRecorder:
     def _write_atomic(self, name: str, text: str) -> Path:
         path = self.folder / name
         temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8", errors="backslashreplace")
         os.replace(temporary, path)
         return path
 

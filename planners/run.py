@@ -17,8 +17,8 @@ from colony.planners.base import Planner
 from colony.planners.client import ChatClient, schema_binding_for
 from colony.planners.config import ScenarioConfig
 from colony.planners.episode import EpisodeSummary, run_episode
-from colony.planners.experts import EXPERTS
-from colony.planners.history import History
+from colony.planners.experts import ExpertPlanner
+from colony.planners.history import History, Memory
 from colony.planners.prompts import task_prompts
 from colony.planners.records import RunRecorder
 from colony.planners.schemes import SCHEMES
@@ -48,15 +48,14 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
 
 def make_planner(config: ScenarioConfig, backend: Backend | None) -> Planner:
     if config.planner.scheme == "expert":
-        return EXPERTS[config.task]()
+        return ExpertPlanner(config.task)
     return SCHEMES[config.planner.scheme](backend.client, config.planner, config.task)
 
 
-def make_history(config: ScenarioConfig, backend: Backend | None) -> History:
-    defaults = task_prompts(config.task).defaults
+def make_history(config: ScenarioConfig, backend: Backend | None) -> Memory:
+    """The configured history, measured with the backend's own token counter."""
     counter = backend.counter if backend else gpt4_counter()
-    return History(config.planner.history, config.planner.token_budget or defaults.token_budget, counter,
-                   defaults.history_feedback)
+    return History(config.planner.history, counter, task_prompts(config.task).defaults.history_feedback)
 
 
 def run_name(config: ScenarioConfig) -> str:
@@ -92,13 +91,14 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
     done = recorder.finished_episodes() if resume else {}
     env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array")
     episodes: list[EpisodeSummary] = []
+    files = config.instance_files() or [None] * config.instances
     try:
-        for index, seed in enumerate(config.instance_seeds()):
+        for index, (seed, instance) in enumerate(zip(config.instance_seeds(), files)):
             if index in done:
                 continue
             planner = make_planner(config, backend)
             summary = run_episode(env, planner, make_history(config, backend), index=index, seed=seed,
-                                  recorder=recorder, on_step=on_step)
+                                  instance=instance, recorder=recorder, on_step=on_step)
             if config.run.picture:
                 cv2.imwrite(str(folder / f"episode_{index:02d}_final.png"), cv2.cvtColor(env.render(), cv2.COLOR_RGB2BGR))
             recorder.episode(summary.to_dict())
@@ -107,7 +107,7 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
                 on_episode(summary)
     finally:
         recorder.close()
-    all_episodes = [EpisodeSummary(**_summary_fields(record)) for record in done.values()] + episodes
+    all_episodes = [EpisodeSummary.from_dict(record) for record in done.values()] + episodes
     result = {"scenario": config.scenario, "task": config.task, "size": config.size, "scheme": config.planner.scheme,
               "backend": "expert" if backend is None else backend.client.label,
               "history": config.planner.history, **aggregate(all_episodes),
@@ -124,10 +124,3 @@ def _unused(folder: Path) -> Path:
         candidate = folder.with_name(f"{folder.name}-{number}")
     return candidate
 
-
-def _summary_fields(record: dict[str, Any]) -> dict[str, Any]:
-    from colony.planners.base import Outcome
-
-    fields = {k: v for k, v in record.items() if k in EpisodeSummary.__dataclass_fields__}
-    fields["outcome"] = Outcome(fields["outcome"])
-    return fields

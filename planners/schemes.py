@@ -17,9 +17,9 @@ from __future__ import annotations
 from colony.planners.base import Conversation, PlanningContext, PlanResult, Planner, plan_json, settle_plan
 from colony.planners.client import ChatClient, LLMCall
 from colony.planners.config import PlannerConfig
-from colony.planners.history import History
-from colony.planners.parsing import agrees, plan_after_execute, says_execute
+from colony.planners.history import Memory, fit_prompt
 from colony.planners.prompts import render, task_prompts
+from colony.planners.replies import Agree, Execute, Expect, Unreadable, parse_reply
 
 
 class LLMPlanner(Planner):
@@ -29,6 +29,7 @@ class LLMPlanner(Planner):
         self.task = task
         defaults = task_prompts(task).defaults
         self.feedback_rounds = config.feedback_rounds or defaults.feedback_rounds
+        self.token_budget = config.token_budget or defaults.token_budget
         self.label = f"{config.scheme} via {client.label}"
 
     # --- prompts -------------------------------------------------------------------------
@@ -36,31 +37,31 @@ class LLMPlanner(Planner):
         return context.plan_schema if self.config.structured_output and self.client.supports_schema else None
 
     def _variables(self, context: PlanningContext) -> dict:
-        return {"state": context.state, "central_state": context.central_state.rstrip("\n"),
+        return {"state": context.history_state, "central_state": context.central_state.rstrip("\n"),
                 "plan_example": context.plan_example, **context.facts}
 
     def _others(self, context: PlanningContext, agent: str) -> str:
         lines = "".join(line + "\n" for line in context.observations.values())
         return context.others_text(agent) if context.central_state == lines else context.central_state.rstrip("\n")
 
-    def central_prompt(self, context: PlanningContext, history: History) -> str:
+    def central_prompt(self, context: PlanningContext, history: Memory) -> str:
         variables = self._variables(context)
-        prompt, _ = history.fit(lambda text: render("central", task=self.task, history=text, **variables))
-        return prompt
+        return fit_prompt(lambda text: render("central", task=self.task, history=text, **variables), history, None,
+                          self.token_budget, self.client.counter)
 
-    def agent_prompt(self, role: str, context: PlanningContext, history: History, agent: str, **extra: str) -> str:
+    def agent_prompt(self, role: str, context: PlanningContext, history: Memory, agent: str, **extra: str) -> str:
         variables = {**self._variables(context), "agent": agent, "own": context.observations[agent],
                      "others": self._others(context, agent), **extra}
-        prompt, _ = history.fit(lambda text: render(role, task=self.task, history=text, **variables))
-        return prompt
+        return fit_prompt(lambda text: render(role, task=self.task, history=text, **variables), history, agent,
+                          self.token_budget, self.client.counter)
 
     # --- shared steps --------------------------------------------------------------------
-    def central_plan(self, context: PlanningContext, history: History) -> tuple[Conversation, PlanResult]:
+    def central_plan(self, context: PlanningContext, history: Memory) -> tuple[Conversation, PlanResult]:
         conversation = Conversation(self.client, "central", None, [("user", self.central_prompt(context, history))])
         reply = conversation.ask(self._schema(context))
         return conversation, settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context))
 
-    def discuss(self, context: PlanningContext, history: History, speakers: list[str], dialogue: str,
+    def discuss(self, context: PlanningContext, history: Memory, speakers: list[str], dialogue: str,
                 initial_plan: str) -> tuple[PlanResult | None, str, list[LLMCall]]:
         """DMAS rounds; the first EXECUTE ends the discussion with its (checked) plan."""
         calls: list[LLMCall] = []
@@ -68,27 +69,28 @@ class LLMPlanner(Planner):
         entries = [dialogue] if dialogue else []
         for _ in range(self.config.dialogue_rounds):
             for agent in speakers:
-                shown = self.recent_dialogue(entries, history, pinned=1 if dialogue_seed else 0)
+                shown = self.recent_dialogue(entries, pinned=1 if dialogue_seed else 0)
                 prompt = self.agent_prompt("local", context, history, agent, dialogue=shown or "(none yet)",
                                            initial_plan=initial_plan)
                 conversation = Conversation(self.client, "local", agent, [("user", prompt)])
                 reply = conversation.ask()
                 entries.append(f"{agent}: {reply.strip()}\n")
                 dialogue += entries[-1]
-                if says_execute(reply):
-                    result = settle_plan(conversation, context, reply, self.config.max_replans, extract=plan_after_execute)
+                turn = parse_reply(reply, Expect.TURN)
+                if isinstance(turn, Execute) or (isinstance(turn, Unreadable) and turn.intent == "execute"):
+                    result = settle_plan(conversation, context, reply, self.config.max_replans, expected=Expect.TURN)
                     calls += result.calls
                     return result, dialogue, calls
                 calls += conversation.calls
         return None, dialogue, calls
 
-    def recent_dialogue(self, entries: list[str], history: History, pinned: int = 0) -> str:
+    def recent_dialogue(self, entries: list[str], pinned: int = 0) -> str:
         """The newest dialogue entries within the token budget (a long discussion would outgrow
         the model's context); the first ``pinned`` entries (HMAS-1's central proposal) always stay."""
-        budget = history.budget
+        budget = self.token_budget
         kept: list[str] = []
         for entry in reversed(entries[pinned:]):
-            budget -= history.counter.count(entry)
+            budget -= self.client.counter.count(entry)
             if budget < 0:
                 break
             kept.append(entry)
@@ -99,21 +101,21 @@ class LLMPlanner(Planner):
     def summarise(self, dialogue: str) -> tuple[str, LLMCall | None]:
         if not dialogue.strip():
             return "", None
-        call = self.client.ask([("user", render("summarise", text=dialogue))], role="summarizer")
+        call = self.client.ask([("user", render("summarise", text=dialogue))], role="summarise")
         return call.response.strip(), call
 
 
 class CentralPlanner(LLMPlanner):
     """CMAS."""
 
-    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         return self.central_plan(context, history)[1]
 
 
 class CentralWithFeedbackPlanner(LLMPlanner):
     """HMAS-2."""
 
-    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         conversation, result = self.central_plan(context, history)
         if result.plan is None:
             return result
@@ -126,7 +128,7 @@ class CentralWithFeedbackPlanner(LLMPlanner):
                 call = self.client.ask([("user", prompt)], role="feedback", agent=agent)
                 calls.append(call)
                 dialogue += f"{agent}: {call.response.strip()}\n"
-                if not agrees(call.response):
+                if not isinstance(parse_reply(call.response, Expect.VERDICT), Agree):
                     objections.append(f"{agent}: {call.response.strip()}")
             if not objections:
                 break
@@ -145,7 +147,7 @@ class CentralWithFeedbackPlanner(LLMPlanner):
 class DecentralizedPlanner(LLMPlanner):
     """DMAS."""
 
-    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         result, dialogue, calls = self.discuss(context, history, context.agents, "", "")
         if result is None:
             return PlanResult({}, calls, dialogue, detail="no agent said EXECUTE; empty plan")
@@ -156,7 +158,7 @@ class DecentralizedPlanner(LLMPlanner):
 class HybridDialoguePlanner(LLMPlanner):
     """HMAS-1."""
 
-    def plan(self, context: PlanningContext, history: History) -> PlanResult:
+    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         _, central = self.central_plan(context, history)
         if central.plan is None:
             return central

@@ -4,18 +4,20 @@ import numpy as np
 import pytest
 
 from colony.envs import parallel_env
-from colony.envs.boxlift.world import BoxLiftWorld
+from colony.envs.boxlift.world import BoxLiftWorld, FailedLift
+from colony.envs.collision import CollisionStatus
 from colony.envs.feedback import EpisodeStatus, RefusalReason
-from colony.envs.warehouse.world import Transporter, WarehouseWorld
+from colony.envs.warehouse.state import Transporter
+from colony.envs.warehouse.world import WarehouseWorld
 
 
 def test_an_under_powered_lift_leaves_the_box_and_says_so():
     world = BoxLiftWorld([3.0, 5.0], [3.4, 5.0], [1.5, 2.5, 4.0])
     feedback = world.apply({"box[3.0V]": "agent[1.5W]", "box[5.0V]": "agent[2.5W], agent[4.0W]"})
-    assert [lift.box for lift in feedback.failed_lifts] == ["box[3.0V]"]
-    assert feedback.failed_lifts[0].to_text() == (
+    assert [lift.box for lift in feedback.events_of(FailedLift)] == ["box[3.0V]"]
+    assert feedback.events_of(FailedLift)[0].to_text() == (
         "The weight of box[3.0V] is higher than the summation of lifting capability of agent[1.5W], so it can not be lifted.")
-    assert world.plan_keys() == ["box[3.0V]"] and feedback.removed == ["box[5.0V] lifted"]
+    assert world.state.box_names() == ["box[3.0V]"] and feedback.achieved == ["box[5.0V] lifted"]
 
 
 def test_a_lifter_is_used_once_per_step_whatever_the_key_order():
@@ -24,7 +26,7 @@ def test_a_lifter_is_used_once_per_step_whatever_the_key_order():
         world = BoxLiftWorld([3.0, 5.0], [3.0, 5.0], [2.5, 4.0])
         feedback = world.apply(plan)
         assert [(r.key, r.reason) for r in feedback.refused] == [("box[5.0V]", RefusalReason.CONFLICT)]
-        assert world.plan_keys() == ["box[5.0V]"]
+        assert world.state.box_names() == ["box[5.0V]"]
 
 
 def test_unknown_lifters_boxes_and_repeated_names_are_refused():
@@ -38,15 +40,15 @@ def test_unknown_lifters_boxes_and_repeated_names_are_refused():
 
 def test_equal_volumes_and_capacities_get_distinct_names():
     world = BoxLiftWorld([3.0, 3.0], [2.0, 4.0], [2.5, 2.5])
-    assert world.plan_keys() == ["box[3.0V]", "box[3.0V#2]"] and world.agents == ["agent[2.5W]", "agent[2.5W#2]"]
+    assert world.state.box_names() == ["box[3.0V]", "box[3.0V#2]"] and world.agents == ["agent[2.5W]", "agent[2.5W#2]"]
     world.apply({"box[3.0V]": "agent[2.5W]", "box[3.0V#2]": "agent[2.5W#2]"})
-    assert world.plan_keys() == ["box[3.0V#2]"]
+    assert world.state.box_names() == ["box[3.0V#2]"]
 
 
 def test_weights_are_never_shown_to_planners():
     env = parallel_env("boxlift", size="4x10")
     _, infos = env.reset(seed=11)
-    texts = env.state_text() + env.world.state_text() + "".join(info["text"] for info in infos.values())
+    texts = env.state_text() + env.history_state_text() + "".join(info["text"] for info in infos.values())
     hidden = {box.weight for box in env.world.boxes} - {box.volume for box in env.world.boxes}
     assert hidden and not any(f"{w}V" in texts or f"{w}W" in texts for w in hidden)
 
@@ -56,14 +58,14 @@ def test_generated_lifters_can_lift_the_heaviest_box_together():
         env = parallel_env("boxlift", size="4x10")
         env.reset(seed=seed)
         world = env.world
-        assert sum(l.capacity for l in world.lifters) >= max(b.weight for b in world.boxes)
+        assert sum(l.capacity for l in world.state.lifters) >= max(b.weight for b in world.boxes)
 
 
 def test_discrete_choices_become_box_teams():
     env = parallel_env("boxlift", size="2x3")
     env.reset(options={"instance": BoxLiftWorld([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.0]).to_dict()})
     _, rewards, terminations, _, _ = env.step({"lifter_0": 3, "lifter_1": 3})  # both on box[3.0V]
-    assert env.world.plan_keys() == ["box[1.0V]", "box[2.0V]"] and rewards["lifter_0"] == 1.0
+    assert env.world.state.box_names() == ["box[1.0V]", "box[2.0V]"] and rewards["lifter_0"] == 1.0
 
 
 def warehouse(agents, boxes):
@@ -75,8 +77,8 @@ def test_a_warehouse_collision_ends_the_episode():
     world = warehouse([Transporter(1, 1), Transporter(1, 3), Transporter(None, 0), Transporter(2, 4)], [(0.5, 2)])
     env.reset(options={"instance": world.to_dict()})
     feedback = env.apply({"agent0": "move right", "agent1": "move left"})
-    assert feedback.status is EpisodeStatus.COLLISION
-    assert [(c.place, c.occupants) for c in feedback.collisions] == [("track_1 column_2", ("agent0", "agent1"))]
+    assert feedback.status is CollisionStatus.COLLISION
+    assert [(c.place, c.occupants) for c in feedback.events] == [("track_1 column_2", ("agent0", "agent1"))]
     assert env.agents == []
 
 
@@ -84,9 +86,9 @@ def test_pick_carry_and_deliver_succeeds_on_the_step_it_happens():
     world = warehouse([Transporter(1, 0)], [(1.5, 0)])
     assert world.legal_actions("agent0") == ["move right", "move to target", "pick box_1.5_0.0"]
     world.apply({"agent0": "pick box_1.5_0.0"})
-    assert world.boxes_left() == 1 and "I am having box on myself" in world.observation_text("agent0")
+    assert world.state.boxes_left() == 1 and "I am having box on myself" in world.observation_text("agent0")
     feedback = world.apply({"agent0": "move to target"})
-    assert feedback.status is EpisodeStatus.SUCCESS and feedback.removed == ["box_1.5_0.0 delivered by agent0"]
+    assert feedback.status is EpisodeStatus.SUCCESS and feedback.achieved == ["box_1.5_0.0 delivered by agent0"]
 
 
 def test_track_0_is_a_legal_destination_and_bad_tracks_are_refused():
@@ -96,13 +98,13 @@ def test_track_0_is_a_legal_destination_and_bad_tracks_are_refused():
     assert [r.message for r in refused] == ["track_3 does not exist",
                                             "agent1 is in track_2 and column_2; only an agent in target can move to a track"]
     world.apply({"agent0": "move to track_0"})
-    assert (world.transporters[0].track, world.transporters[0].column) == (0, 0)
+    assert (world.state.transporters[0].track, world.state.transporters[0].column) == (0, 0)
 
 
 def test_one_box_picked_by_two_agents_goes_to_the_lower_number():
     world = warehouse([Transporter(1, 2), Transporter(2, 2)], [(1.5, 2), (0.5, 0)])
     feedback = world.apply({"agent1": "pick box_1.5_2.0", "agent0": "pick box_1.5_2.0"})
-    assert world.transporters[0].carrying == (1.5, 2) and world.transporters[1].carrying is None
+    assert world.state.transporters[0].carrying == (1.5, 2) and world.state.transporters[1].carrying is None
     assert [(r.key, r.reason) for r in feedback.refused] == [("agent1", RefusalReason.CONFLICT)]
 
 
@@ -117,7 +119,7 @@ def test_warehouse_text_keeps_the_paper_wording():
 def test_warehouse_sizes_and_step_limits(size, agents, limit):
     env = parallel_env("warehouse", size=size)
     env.reset(seed=2)
-    assert len(env.agents) == agents and env.world.step_limit == limit
-    places = [(t.track, t.column) for t in env.world.transporters if not t.in_target]
-    assert len(places) == len(set(places)) and env.world.boxes_left() > 0
+    assert len(env.agents) == agents and env.step_limit == limit
+    places = [(t.track, t.column) for t in env.task_state().transporters if not t.in_target]
+    assert len(places) == len(set(places)) and env.goal().progress().total > 0
     assert np.all(np.isfinite(env.world.observation_vector("agent0")))

@@ -5,6 +5,7 @@ import pytest
 from colony.envs import parallel_env
 from colony.envs.boxnet1.world import BoxNet1World
 from colony.envs.boxnet2.world import BoxNet2World
+from colony.envs.collision import CollisionStatus
 from colony.envs.feedback import EpisodeStatus, RefusalReason
 from colony.envs.world import EpisodeOver, InvalidSize
 
@@ -16,9 +17,9 @@ def boxnet1(cells, rows=2, cols=2, step_limit=None):
 def test_box_moved_onto_its_target_disappears_with_the_target():
     world = boxnet1({(0, 0): ["box_red", "target_red", "target_blue"], (1, 1): ["box_blue"], (0, 1): ["target_blue"]})
     feedback = world.apply({"Agent[0.5, 0.5]": "move(box_red, target_red)"})
-    assert world.items[(0, 0)] == ["target_blue"]
-    assert feedback.removed and feedback.progress == 1
-    assert world.boxes_left() == 1
+    assert world.state.items[(0, 0)] == ["target_blue"]
+    assert feedback.achieved and feedback.progress == 1
+    assert world.state.boxes_left() == 1 and world.goal().progress().text == "1 boxes left."
 
 
 def test_box_moves_to_a_neighbouring_square_only():
@@ -27,7 +28,7 @@ def test_box_moves_to_a_neighbouring_square_only():
     assert [r.reason for r in refused] == [RefusalReason.ILLEGAL_ACTION]
     assert "not a square next to square[0.5, 0.5]" in refused[0].message
     world.apply({"Agent[0.5, 0.5]": "move(box_red, square[0.5, 1.5])"})
-    assert world.items[(0, 1)] == ["box_red"] and world.items[(0, 0)] == []
+    assert world.state.items[(0, 1)] == ["box_red"] and world.state.items[(0, 0)] == []
 
 
 def test_every_bad_entry_gets_feedback_and_good_entries_still_run():
@@ -43,7 +44,7 @@ def test_every_bad_entry_gets_feedback_and_good_entries_still_run():
                        "Agent[0.5, 1.5]": RefusalReason.MALFORMED_ACTION,
                        "Agent[1.5, 1.5]": RefusalReason.ILLEGAL_ACTION}
     assert feedback.accepted == {"Agent[0.5, 0.5]": "move(box_red, square[1.5, 0.5])"}
-    assert world.items[(1, 0)] == ["box_red"]
+    assert world.state.items[(1, 0)] == ["box_red"]
     assert "Agent[7.5, 0.5]" in feedback.to_text()
 
 
@@ -65,7 +66,7 @@ def test_plan_key_order_does_not_change_the_outcome():
     forward.apply(plan)
     backward.apply(dict(reversed(plan.items())))
     assert forward.to_dict() == backward.to_dict()
-    assert forward.items[(0, 1)] == ["box_red"] and forward.items[(1, 1)].count("box_red") == 1
+    assert forward.state.items[(0, 1)] == ["box_red"] and forward.state.items[(1, 1)].count("box_red") == 1
 
 
 def test_success_on_the_last_allowed_step_counts():
@@ -80,7 +81,7 @@ def test_step_limit_ends_the_episode_through_the_pettingzoo_api():
     for step in range(3):
         observations, rewards, terminations, truncations, infos = env.step({})
     assert all(truncations.values()) and not any(terminations.values())
-    assert env.agents == [] and env.world.status is EpisodeStatus.STEP_LIMIT
+    assert env.agents == [] and env.status is EpisodeStatus.STEP_LIMIT
     with pytest.raises(EpisodeOver):
         env.apply({})
 
@@ -90,7 +91,7 @@ def test_reference_state_text_wording():
     assert world.observation_text("Agent[0.5, 0.5]") == (
         "Agent[0.5, 0.5]: I am in square[0.5, 0.5], I can observe ['box_blue', 'target_blue', 'target_red'], "
         "I can do ['move(box_blue, square[1.5, 0.5])', 'move(box_blue, square[0.5, 1.5])', 'move(box_blue, target_blue)']")
-    assert world.state_text().startswith("{'0.5_0.5': ['box_blue', 'target_blue', 'target_red'], '0.5_1.5': []")
+    assert world.history_state_text().startswith("{'0.5_0.5': ['box_blue', 'target_blue', 'target_red'], '0.5_1.5': []")
 
 
 def boxnet2(boxes, targets=None, rows=2, cols=2):
@@ -99,16 +100,16 @@ def boxnet2(boxes, targets=None, rows=2, cols=2):
 
 def test_two_boxes_on_one_corner_fail_the_episode_as_a_collision():
     env = parallel_env("boxnet2", size="2x2")
-    env.reset(options={"instance": boxnet2({(0, 0): ["box_red"], (1, 1): ["box_blue"]}, {(1, 1): ["target_red"]}).to_dict()})
+    env.reset(options={"instance": boxnet2({(0, 0): ["box_red"], (1, 1): ["box_blue"]}, {(1, 1): ["target_red", "target_blue"]}).to_dict()})
     feedback = env.apply({"Agent[0.5, 0.5]": "move(box_red, position[1.0, 1.0])"})
-    assert feedback.status is EpisodeStatus.COLLISION
-    assert [c.place for c in feedback.collisions] == ["position[1.0, 1.0]"]
+    assert feedback.status is CollisionStatus.COLLISION
+    assert [c.place for c in feedback.events] == ["position[1.0, 1.0]"]
     assert env.agents == []
 
 
 def test_collision_terminates_in_the_parallel_api():
     env = parallel_env("boxnet2", size="2x2")
-    env.reset(options={"instance": boxnet2({(0, 0): ["box_red"], (0, 2): ["box_blue"]}, {(1, 1): ["target_red"]}).to_dict()})
+    env.reset(options={"instance": boxnet2({(0, 0): ["box_red"], (0, 2): ["box_blue"]}, {(1, 1): ["target_red", "target_blue"]}).to_dict()})
     catalogue = env.world.action_catalogue("Agent[0.5, 0.5]")
     red_to_middle = catalogue.index("move(box_red, position[0.0, 1.0])")
     blue_to_middle = env.world.action_catalogue("Agent[0.5, 1.5]").index("move(box_blue, position[0.0, 1.0])")
@@ -120,7 +121,7 @@ def test_a_shared_box_is_moved_by_the_first_agent_in_row_major_order():
     world = boxnet2({(1, 1): ["box_red"]})
     feedback = world.apply({"Agent[1.5, 1.5]": "move(box_red, position[2.0, 2.0])",
                             "Agent[0.5, 0.5]": "move(box_red, position[0.0, 0.0])"})
-    assert world.boxes[(0, 0)] == ["box_red"]
+    assert world.state.boxes[(0, 0)] == ["box_red"]
     assert [(r.key, r.reason) for r in feedback.refused] == [("Agent[1.5, 1.5]", RefusalReason.CONFLICT)]
 
 
@@ -156,5 +157,5 @@ def test_impossible_sizes_get_a_clear_error(task, size, message):
 def test_sizes_beyond_the_paper_work():
     env = parallel_env("boxnet1", size="8x8")
     env.reset(seed=0)
-    assert len(env.agents) == 64 and env.world.step_limit == 40
+    assert len(env.agents) == 64 and env.step_limit == 40
     assert parallel_env("boxnet2", rows=1, cols=2).size_label == "1x2"

@@ -14,11 +14,11 @@ def _rollout(name, size, seed):
     environment = parallel_env(name, size=size)
     observations, infos = environment.reset(seed=seed)
     rng = np.random.default_rng(seed)
-    trace = [environment.world.to_dict()]
+    trace = [environment.snapshot()]
     while environment.agents:
         actions = {a: int(rng.choice(np.flatnonzero(o["action_mask"]))) for a, o in observations.items()}
         observations, rewards, terminations, truncations, infos = environment.step(actions)
-        trace.append((environment.world.last_feedback.to_dict(), environment.world.state_text(), rewards))
+        trace.append((environment.last_feedback.to_dict(), environment.history_state_text(), rewards))
     return trace
 
 
@@ -43,7 +43,7 @@ def test_same_seed_same_episode(registry_case):
     first.reset(seed=7)
     other = parallel_env(name, size=size)
     other.reset(seed=8)
-    assert first.world.to_dict() != other.world.to_dict(), "different seeds should give different instances"
+    assert first.snapshot() != other.snapshot(), "different seeds should give different instances"
 
 
 def test_pettingzoo_seed_test(registry_case):

@@ -85,6 +85,43 @@ def test_compressed_history_summarises_each_step(tmp_path):
     assert any("Summary of Dialogues in each step1: SUMMARY-OF-STEP" in r.prompt for r in model.requests)
 
 
+def test_a_failed_summary_ends_the_episode_with_its_failure_recorded(tmp_path):
+    def respond(request):
+        if request.prompt.startswith("Please summarize"):
+            raise PermissionError("401 invalid api key")
+        return "I Agree" if "I Agree" in request.prompt else "{}"
+
+    config = scenario("boxnet1", tmp_path, **{"planner.history": "compressed", "step_limit": 3, "seed": 5})
+    folder, summary = run_scenario(config, model=ScriptedChatModel(respond=respond))
+    step = read_jsonl(folder / "steps.jsonl")[-1]
+    assert summary["outcomes"] == {"backend_failure": 1} and step["step"] == 1
+    assert step["failure"]["outcome"] == "backend_failure" and "summarising the step's dialogue" in step["failure"]["detail"]
+    assert "feedback" in step  # the step itself was played and is recorded with the failure
+
+
+def test_each_agent_can_have_its_own_view_of_the_past(tmp_path, monkeypatch):
+    class PerAgentMemory:
+        wants_summary = False
+
+        def __init__(self):
+            self.steps = 0
+
+        def record(self, step):
+            self.steps += 1
+
+        def to_prompt(self, agent, budget):
+            return f"MEMORY OF {agent or 'the central planner'} AFTER {self.steps} STEPS\n"
+
+    monkeypatch.setattr("colony.planners.run.make_history", lambda config, backend: PerAgentMemory())
+    model = ScriptedChatModel(respond=lambda request: "PROCEED")
+    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "dmas", "step_limit": 2, "planner.dialogue_rounds": 1})
+    run_scenario(config, model=model)
+    prompts = [request.prompt for request in model.requests]
+    assert len(prompts) == 8 and "MEMORY OF Agent[0.5, 1.5] AFTER 1 STEPS" in prompts[5]
+    assert all(f"MEMORY OF {agent}" in prompt for prompt, agent in zip(prompts, ["Agent[0.5, 0.5]", "Agent[0.5, 1.5]",
+                                                                                  "Agent[1.5, 0.5]", "Agent[1.5, 1.5]"] * 2))
+
+
 def test_records_hold_every_step_with_token_accounting(tmp_path):
     usage = {"input_tokens": 111, "output_tokens": 7, "total_tokens": 118}
     model = ScriptedChatModel(respond=lambda r: AIMessage(content="{}", usage_metadata=usage))

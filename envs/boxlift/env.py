@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from colony.envs.adapter import TaskParallelEnv
 from colony.envs.boxlift import render
+from colony.envs.boxlift.planning import PLAN_FORMAT
 from colony.envs.boxlift.world import BoxLiftWorld
 
 
@@ -55,9 +56,9 @@ class BoxLiftEnv(TaskParallelEnv):
     __doc__ = __doc__
     metadata = {"name": "boxlift_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2, "is_parallelizable": True}
     world_class = BoxLiftWorld
-    default_size = "4x10"
     draw_rgb = staticmethod(render.draw_rgb)
     draw_ansi = staticmethod(render.draw_ansi)
+    plan_format = PLAN_FORMAT
 
     @staticmethod
     def agent_id(index: int, name: str) -> str:

@@ -8,10 +8,41 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
-from colony.envs.feedback import FailedLift, RefusalReason, RefusedEntry, StepFeedback
-from colony.envs.rules import BoxLiftRules, load_rules
+from colony.envs.boxlift.state import BoxLiftState, Lifter, VisibleBox
+from colony.envs.feedback import RefusalReason, RefusedEntry, StepFeedback, TaskEvent
+from colony.envs.goal import CountdownGoal, Goal
+from colony.envs.instance_checks import Problems
+from colony.envs.rules import Strict, ValueGrid
 from colony.envs.world import InvalidSize, World
+
+
+class BoxLiftRules(Strict):
+    """The ``rules:`` table of BoxLift's task.yaml."""
+
+    volume: ValueGrid
+    weight_noise_fraction: float = Field(ge=0)
+    outlier_probability: float = Field(ge=0, le=1)
+    outlier_fraction: float = Field(ge=0)
+    min_weight: float = Field(gt=0)
+    capacity: ValueGrid
+    capacity_raise_step: float = Field(gt=0)
+
+
+@dataclass(frozen=True)
+class FailedLift(TaskEvent):
+    """A team too weak for its box: the box stays where it is."""
+
+    kind = "failed_lift"
+
+    box: str
+    lifters: tuple[str, ...]
+
+    def to_text(self) -> str:
+        # The paper's environment feedback, verbatim apart from the trailing space.
+        return (f"The weight of {self.box} is higher than the summation of lifting capability of "
+                f"{' and '.join(self.lifters)}, so it can not be lifted.")
 
 
 @dataclass(frozen=True)
@@ -19,12 +50,6 @@ class Box:
     name: str
     volume: float
     weight: float  # hidden from planners
-
-
-@dataclass(frozen=True)
-class Lifter:
-    name: str
-    capacity: float
 
 
 def unique_names(pattern: str, values: list[float]) -> list[str]:
@@ -38,33 +63,28 @@ def unique_names(pattern: str, values: list[float]) -> list[str]:
     return names
 
 
-def _literal_pattern(text: str) -> str:
-    """A regex matching ``text`` exactly, written so grammar converters (llama.cpp) keep it literal:
-    a dot becomes ``[.]`` rather than ``\\.``."""
-    return "".join("[.]" if c == "." else f"\\{c}" if c in "[](){}*+?^$|\\" else c for c in text)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text).lower()
-
-
 class BoxLiftWorld(World):
     task = "boxlift"
+    rules_model = BoxLiftRules
 
     def __init__(self, volumes: list[float], weights: list[float], capacities: list[float],
                  lifted: list[bool] | None = None, *, step_limit: int | None = None) -> None:
-        self.rules: BoxLiftRules = load_rules().boxlift
         self.check_size(len(capacities), len(volumes))
         if len(weights) != len(volumes):
             raise ValueError("boxlift: one weight per box is needed")
-        super().__init__(step_limit=step_limit or self.rules.step_limit.for_agents(len(capacities)))
-        box_names = unique_names("box[{value}V{suffix}]", volumes)
-        lifter_names = unique_names("agent[{value}W{suffix}]", capacities)
-        self.boxes = [Box(n, float(v), float(w)) for n, v, w in zip(box_names, volumes, weights)]
-        self.lifters = [Lifter(n, float(c)) for n, c in zip(lifter_names, capacities)]
+        volumes, capacities = [float(v) for v in volumes], [float(c) for c in capacities]  # 7 and 7.0: one name
+        names = unique_names("box[{value}V{suffix}]", volumes)
+        self.boxes = [Box(n, v, float(w)) for n, v, w in zip(names, volumes, weights)]
         self.lifted = list(lifted) if lifted is not None else [False] * len(self.boxes)
-        self._box_by_key = {_squash(box.name): box for box in self.boxes}
-        self._lifter_by_key = {_squash(lifter.name): lifter for lifter in self.lifters}
+        lifters = [Lifter(n, c) for n, c in zip(unique_names("agent[{value}W{suffix}]", capacities), capacities)]
+        self.state: BoxLiftState
+        super().__init__(BoxLiftState(self._boxes_left(), lifters), step_limit=step_limit)
+
+    def _boxes_left(self) -> list[VisibleBox]:
+        return [VisibleBox(box.name, box.volume) for box, gone in zip(self.boxes, self.lifted) if not gone]
+
+    def make_goal(self) -> Goal:
+        return CountdownGoal(self.declaration().goal, "boxes", len(self.state.boxes), lambda: len(self.state.boxes))
 
     @classmethod
     def check_size(cls, lifters: int, boxes: int) -> None:
@@ -86,10 +106,10 @@ class BoxLiftWorld(World):
         return f"{lifters}x{boxes}"
 
     @classmethod
-    def generate(cls, rng: np.random.Generator, lifters: int, boxes: int, step_limit: int | None = None) -> BoxLiftWorld:
+    def generate(cls, rng: np.random.Generator, step_limit: int | None = None, *, lifters: int, boxes: int) -> BoxLiftWorld:
         """Volumes and capacities from their grids; weight = volume + noise (planners never see it)."""
         cls.check_size(lifters, boxes)
-        rules = load_rules().boxlift
+        rules = cls.task_rules()
         volumes = [float(v) for v in rng.choice(rules.volume.values(), size=boxes)]
         weights = []
         for volume in volumes:
@@ -102,58 +122,8 @@ class BoxLiftWorld(World):
             capacities = [round(c + rules.capacity_raise_step, 6) for c in capacities]
         return cls(volumes, weights, capacities, step_limit=step_limit)
 
-    # --- description ---------------------------------------------------------------------
-    @property
-    def agents(self) -> list[str]:
-        return [lifter.name for lifter in self.lifters]
-
     def size_label(self) -> str:
-        return f"{len(self.lifters)}x{len(self.boxes)}"
-
-    def boxes_remaining(self) -> list[Box]:
-        return [box for box, gone in zip(self.boxes, self.lifted) if not gone]
-
-    def boxes_left(self) -> int:
-        return len(self.boxes_remaining())
-
-    def plan_keys(self) -> list[str]:
-        return [box.name for box in self.boxes_remaining()]
-
-    def _legal_actions(self, agent: str) -> list[str]:
-        """A lifter may join the lifting of any box that is left."""
-        return self.plan_keys()
-
-    def observation_text(self, agent: str) -> str:
-        lifter = self._lifter_by_key[_squash(agent)]
-        return f"{lifter.name}: has lifting capacity {lifter.capacity}W"
-
-    def state_text(self) -> str:
-        return ", ".join(self.plan_keys()) + "."
-
-    def central_state_text(self) -> str:
-        return (f"The left boxes in the warehouse are: {self.state_text()}\n"
-                f"The available lifting agents in the warehouse are: {', '.join(self.agents)}.\n")
-
-    def plan_example(self) -> str:
-        return '{"box[1.7V]":"agent[1.5W]", "box[3.0V]":"agent[1.5W], agent[2.5W]"}'
-
-    def resolve_agent(self, key: str) -> str | None:
-        lifter = self._lifter_by_key.get(_squash(key))
-        return lifter.name if lifter else None
-
-    def plan_agents(self, plan: Mapping[str, Any]) -> list[str]:
-        """The lifters named in a plan's teams."""
-        named = set()
-        for team in plan.values():
-            names = team if isinstance(team, list) else str(team).split(",")
-            named |= {self.resolve_agent(str(name)) for name in names}
-        return [agent for agent in self.agents if agent in named]
-
-    def plan_schema(self) -> dict[str, Any]:
-        """Each box left maps to a comma-separated team of distinct-looking lifter names."""
-        lifter = "(" + "|".join(_literal_pattern(name) for name in self.agents) + ")"
-        team = {"type": "string", "pattern": f"^{lifter}(, {lifter})*$"}
-        return {"type": "object", "properties": {box: team for box in self.plan_keys()}, "additionalProperties": False}
+        return self.format_size(len(self.state.lifters), len(self.boxes))
 
     # --- PettingZoo view -----------------------------------------------------------------
     def action_catalogue(self, agent: str) -> list[str | None]:
@@ -161,15 +131,9 @@ class BoxLiftWorld(World):
 
     def observation_vector(self, agent: str) -> np.ndarray:
         """Own capacity, then the volume of every box slot (0 once lifted)."""
-        lifter = self._lifter_by_key[_squash(agent)]
+        lifter = self.state.lifter(agent)
         volumes = [0.0 if gone else box.volume for box, gone in zip(self.boxes, self.lifted)]
         return np.array([lifter.capacity] + volumes, dtype=np.float32)
-
-    def plan_from_choices(self, choices: Mapping[str, str]) -> dict[str, str]:
-        plan: dict[str, list[str]] = {}
-        for lifter, box in choices.items():
-            plan.setdefault(box, []).append(lifter)
-        return {box: ", ".join(lifters) for box, lifters in plan.items()}
 
     # --- dynamics ------------------------------------------------------------------------
     def _validate(self, plan: Mapping[str, Any]) -> tuple[list, list[RefusedEntry]]:
@@ -177,8 +141,8 @@ class BoxLiftWorld(World):
         entries = []
         order = {box.name: index for index, box in enumerate(self.boxes)}
         for key, value in plan.items():
-            box = self._box_by_key.get(_squash(str(key)))
-            if box is None or self.lifted[order[box.name]]:
+            box = self.state.box(str(key))
+            if box is None:
                 refused.append(RefusedEntry(str(key), str(value), RefusalReason.UNKNOWN_KEY,
                                             f"{key} is not in the current warehouse"))
             else:
@@ -195,15 +159,15 @@ class BoxLiftWorld(World):
                 busy.update({lifter.name: box.name for lifter in verdict})
         return accepted, refused
 
-    def _judge(self, box: Box, value: Any, busy: dict[str, str]) -> tuple[Lifter, ...] | RefusedEntry:
+    def _judge(self, box: VisibleBox, value: Any, busy: dict[str, str]) -> tuple[Lifter, ...] | RefusedEntry:
         names = value if isinstance(value, list) else str(value).split(",") if isinstance(value, str) else None
         text = str(value)
         if not names or not all(isinstance(name, str) and name.strip() for name in names):
             return RefusedEntry(box.name, text, RefusalReason.MALFORMED_ACTION,
                                 'name the lifters as a comma-separated string, like "agent[1.5W], agent[2.5W]"')
-        lifters = []
+        lifters: list[Lifter] = []
         for name in names:
-            lifter = self._lifter_by_key.get(_squash(name))
+            lifter = self.state.lifter(name)
             if lifter is None:
                 return RefusedEntry(box.name, text, RefusalReason.ILLEGAL_ACTION, f"{name.strip()} is not in the current warehouse")
             if lifter in lifters:
@@ -220,16 +184,36 @@ class BoxLiftWorld(World):
             box = self.boxes[index[box_name]]
             if round(sum(lifter.capacity for lifter in lifters), 6) >= box.weight:
                 self.lifted[index[box_name]] = True
-                feedback.removed.append(f"{box.name} lifted")
+                feedback.achieved.append(f"{box.name} lifted")
             else:
-                feedback.failed_lifts.append(FailedLift(box.name, tuple(lifter.name for lifter in lifters)))
+                feedback.events.append(FailedLift(box.name, tuple(lifter.name for lifter in lifters)))
+        self.state.boxes = self._boxes_left()
 
     # --- persistence ---------------------------------------------------------------------
     def _state_dict(self) -> dict[str, Any]:
         return {"volumes": [b.volume for b in self.boxes], "weights": [b.weight for b in self.boxes],
-                "capacities": [lifter.capacity for lifter in self.lifters], "lifted": list(self.lifted)}
+                "capacities": [lifter.capacity for lifter in self.state.lifters], "lifted": list(self.lifted)}
 
     @classmethod
-    def _from_state_dict(cls, data: Mapping[str, Any]) -> BoxLiftWorld:
-        return cls(list(data["volumes"]), list(data["weights"]), list(data["capacities"]),
-                   list(data.get("lifted") or []) or None, step_limit=int(data["step_limit"]))
+    def _from_state_dict(cls, data: Mapping[str, Any], problems: Problems, step_limit: int | None) -> BoxLiftWorld:
+        def positive(field: str) -> list[float]:
+            values = [problems.number(v, f"{field}[{i}]", minimum=1e-9, expected="a positive number")
+                      for i, v in enumerate(problems.sequence(data.get(field), field))]
+            if not values:
+                problems.add(field, data.get(field), "a non-empty list of positive numbers")
+            return [v for v in values if v is not None]
+
+        volumes, weights, capacities = positive("volumes"), positive("weights"), positive("capacities")
+        lifted = data.get("lifted") or [False] * len(volumes)
+        if not isinstance(lifted, list) or not all(isinstance(flag, bool) for flag in lifted):
+            problems.add("lifted", lifted, "a list of true/false, one per box")
+        for field, values in (("weights", weights), ("lifted", lifted)):
+            if isinstance(values, list) and len(values) != len(volumes):
+                problems.add(field, values, f"one entry per box ({len(volumes)} volumes)")
+        problems.raise_if_any(cls.task)
+        heaviest = max((w for w, gone in zip(weights, lifted) if not gone), default=0.0)
+        if sum(capacities) < heaviest:
+            problems.add("capacities", capacities, f"together at least the heaviest box's weight {heaviest}, "
+                                                   "or the episode can never be won")
+        problems.raise_if_any(cls.task)
+        return cls(volumes, weights, capacities, lifted, step_limit=step_limit)

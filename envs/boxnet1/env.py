@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from colony.envs.adapter import TaskParallelEnv
 from colony.envs.boxnet1 import render
+from colony.envs.boxnet1.planning import PLAN_FORMAT
 from colony.envs.boxnet1.world import BoxNet1World
 
 
@@ -48,6 +49,6 @@ class BoxNet1Env(TaskParallelEnv):
     __doc__ = __doc__
     metadata = {"name": "boxnet1_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2, "is_parallelizable": True}
     world_class = BoxNet1World
-    default_size = "2x2"
     draw_rgb = staticmethod(render.draw_rgb)
     draw_ansi = staticmethod(render.draw_ansi)
+    plan_format = PLAN_FORMAT

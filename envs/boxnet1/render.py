@@ -12,13 +12,14 @@ MARGIN = 20
 
 def draw_rgb(world: BoxNet1World) -> np.ndarray:
     """Squares with their agent (grey disc), boxes (filled squares) and targets (rings)."""
-    size = drawing.cell_size(world.cols, world.rows)
-    image = drawing.canvas(world.cols * size + 2 * MARGIN, world.rows * size + 2 * MARGIN)
+    state = world.state
+    size = drawing.cell_size(state.cols, state.rows)
+    image = drawing.canvas(state.cols * size + 2 * MARGIN, state.rows * size + 2 * MARGIN)
     drawing.header(image, world)
     top = drawing.HEADER + MARGIN
-    drawing.grid_lines(image, world.rows, world.cols, size, (MARGIN, top))
+    drawing.grid_lines(image, state.rows, state.cols, size, (MARGIN, top))
     slot = size / 4
-    for (row, col), items in world.items.items():
+    for (row, col), items in state.items.items():
         x0, y0 = MARGIN + col * size, top + row * size
         drawing.disc(image, (x0 + size - slot / 2, y0 + size - slot / 2), slot * 0.3, drawing.AGENT)
         ordered = sorted(items, key=lambda item: not item.startswith("target_"))
@@ -41,11 +42,11 @@ def draw_ansi(world: BoxNet1World) -> str:
         targets = "".join(drawing.LETTER.get(i[7:], "?") for i in items if i.startswith("target_"))
         return (boxes + targets) or "."
 
-    fields = {cell: field(items) for cell, items in world.items.items()}
+    state = world.state
+    fields = {cell: field(items) for cell, items in state.items.items()}
     width = max(len(f) for f in fields.values()) + 2
-    lines = [f"{world.task} {world.size_label()} step {world.step_count}/{world.step_limit} "
-             f"boxes left {world.boxes_left()} [{world.status.value}]"]
-    for row in range(world.rows):
-        lines.append("|" + "|".join(fields[(row, col)].center(width) for col in range(world.cols)) + "|")
+    lines = [drawing.ansi_header(world)]
+    for row in range(state.rows):
+        lines.append("|" + "|".join(fields[(row, col)].center(width) for col in range(state.cols)) + "|")
     lines.append("BOX = capital letter, target = small letter (b blue, r red, g green, p purple, o orange)")
     return "\n".join(lines)

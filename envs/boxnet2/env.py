@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from colony.envs.adapter import TaskParallelEnv
 from colony.envs.boxnet2 import render
+from colony.envs.boxnet2.planning import PLAN_FORMAT
 from colony.envs.boxnet2.world import BoxNet2World
 
 
@@ -53,6 +54,6 @@ class BoxNet2Env(TaskParallelEnv):
     __doc__ = __doc__
     metadata = {"name": "boxnet2_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2, "is_parallelizable": True}
     world_class = BoxNet2World
-    default_size = "2x2"
     draw_rgb = staticmethod(render.draw_rgb)
     draw_ansi = staticmethod(render.draw_ansi)
+    plan_format = PLAN_FORMAT

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from colony.envs.adapter import TaskParallelEnv
 from colony.envs.warehouse import render
+from colony.envs.warehouse.planning import PLAN_FORMAT
 from colony.envs.warehouse.world import WarehouseWorld
 
 
@@ -58,6 +59,6 @@ class WarehouseEnv(TaskParallelEnv):
     __doc__ = __doc__
     metadata = {"name": "warehouse_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2, "is_parallelizable": True}
     world_class = WarehouseWorld
-    default_size = "4"
     draw_rgb = staticmethod(render.draw_rgb)
     draw_ansi = staticmethod(render.draw_ansi)
+    plan_format = PLAN_FORMAT

@@ -18,26 +18,27 @@ def _track_y(track: int) -> float:
 
 def draw_rgb(world: WarehouseWorld) -> np.ndarray:
     """Agents are numbered discs; one carrying a box shows it; a shared cell is ringed red."""
-    width = TARGET_WIDTH + world.columns * CELL + 40
-    image = drawing.canvas(width, world.tracks * CELL + 60)
+    state = world.state
+    width = TARGET_WIDTH + state.columns * CELL + 40
+    image = drawing.canvas(width, state.tracks * CELL + 60)
     drawing.header(image, world)
     top = drawing.HEADER + 30
-    image[top:top + world.tracks * CELL, 10:TARGET_WIDTH - 10] = DROP
+    image[top:top + state.tracks * CELL, 10:TARGET_WIDTH - 10] = DROP
     drawing.text(image, "TARGET", (TARGET_WIDTH // 2, top + 14), 0.5, centred=True)
     x0 = TARGET_WIDTH
-    for track in range(world.tracks):
+    for track in range(state.tracks):
         y = int(_track_y(track))
-        image[y - 18:y + 18, x0:x0 + world.columns * CELL] = TRACK
+        image[y - 18:y + 18, x0:x0 + state.columns * CELL] = TRACK
         drawing.text(image, f"track_{track}", (x0 + 4, y - 22), 0.4)
-    for row, col in world.slots:
+    for row, col in state.slots:
         centre = (x0 + CELL * (col + 0.5), top + CELL * (row + 0.5))
-        if (row, col) in world.boxes:
+        if (row, col) in state.boxes:
             drawing.filled_square(image, centre, CELL * 0.3, CRATE)
         else:
             drawing.ring(image, centre, CELL * 0.12, drawing.GRID, 1)
     occupied: dict[tuple[int, int], int] = {}
     in_target = 0
-    for index, t in enumerate(world.transporters):
+    for index, t in enumerate(state.transporters):
         if t.in_target:
             centre = (TARGET_WIDTH // 2, top + 45 + 44 * in_target)
             in_target += 1
@@ -57,16 +58,16 @@ def draw_rgb(world: WarehouseWorld) -> np.ndarray:
 
 def draw_ansi(world: WarehouseWorld) -> str:
     """Tracks show agent numbers (``*`` when two share a cell), slot rows show ``B`` for a box."""
-    lines = [f"{world.task} {world.size_label()} step {world.step_count}/{world.step_limit} "
-             f"boxes left {world.boxes_left()} [{world.status.value}]"]
-    for track in range(world.tracks):
-        here = [[str(i) for i, t in enumerate(world.transporters) if t.track == track and t.column == c]
-                for c in range(world.columns)]
+    state = world.state
+    lines = [drawing.ansi_header(world)]
+    for track in range(state.tracks):
+        here = [[str(i) for i, t in enumerate(state.transporters) if t.track == track and t.column == c]
+                for c in range(state.columns)]
         lines.append(f"track_{track} |" + " ".join("*" if len(h) > 1 else h[0] if h else "." for h in here) + "|")
-        if track < world.tracks - 1:
+        if track < state.tracks - 1:
             row = track + 0.5
-            lines.append("        |" + " ".join("B" if (row, c) in world.boxes else " " for c in range(world.columns)) + "|")
-    carried = [f"agent{i}" for i, t in enumerate(world.transporters) if t.carrying is not None]
-    lines.append("target: " + (", ".join(f"agent{i}" for i, t in enumerate(world.transporters) if t.in_target) or "-"))
+            lines.append("        |" + " ".join("B" if (row, c) in state.boxes else " " for c in range(state.columns)) + "|")
+    carried = [f"agent{i}" for i, t in enumerate(state.transporters) if t.carrying is not None]
+    lines.append("target: " + (", ".join(f"agent{i}" for i, t in enumerate(state.transporters) if t.in_target) or "-"))
     lines.append("carrying: " + (", ".join(carried) or "-"))
     return "\n".join(lines)
