@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from colony.envs.instance_checks import InstanceError
 from colony.envs.errors import InvalidSize
 from colony.planners.backends import BackendConfigError
 from colony.planners.config import SCHEMES, ConfigError
+from colony.planners.records import ResumeConflict
 
 
 def cmd_envs(args: argparse.Namespace, console: Console) -> int:
@@ -79,12 +81,26 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     settings = {"planner.scheme": args.scheme, "llm.spec": args.llm, "llm.base_url": args.base_url,
                 "size": args.size, "seed": args.seed, "instances": count, "instances_from": files, "run.name": args.name,
                 "run.out_dir": args.out}
-    config = load_scenario(args.scenario, args.set, **settings)
+    config = load_scenario(args.scenario, args.set, flags=RUN_FLAGS, **settings)
     with RunDisplay(console, config, show_steps=args.verbose) as display:
-        folder, summary = run_scenario(config, resume=args.resume, on_step=display.step, on_episode=display.episode)
+        folder, summary = run_scenario(config, resume=args.resume, on_step=display.step, on_episode=display.episode,
+                                       on_notice=display.notice)
     console.print(summary_table(summary))
     console.print(f"records: {folder}")
-    return 0
+    failed = summary["outcomes"].get("backend_failure", 0)
+    if summary["stopped"]:
+        console.print(f"[red]the run stopped:[/red] {escape(summary['stopped'])}", highlight=False, soft_wrap=True)
+    elif failed:
+        console.print(f"[red]{failed} of {summary['episodes']} episodes could not be played[/red] (backend failures above); "
+                      "continue with --resume once the backend answers", highlight=False)
+    return EXIT_BACKEND if summary["stopped"] or failed else EXIT_OK
+
+
+# Exit statuses of `colony run` (the README lists them).
+EXIT_OK, EXIT_USAGE, EXIT_BACKEND, EXIT_INTERRUPTED = 0, 2, 3, 130
+RUN_FLAGS = {"planner.scheme": "--scheme", "llm.spec": "--llm", "llm.base_url": "--base-url", "size": "--size",
+             "seed": "--seed", "instances": "--instances", "instances_from": "--instances", "run.name": "--name",
+             "run.out_dir": "--out"}
 
 
 def _instances_argument(value: str | None) -> tuple[int | None, str | None]:
@@ -156,9 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         return args.run(args, console)
-    except (InvalidSize, InstanceError, KeyError, ConfigError, BackendConfigError) as error:
-        console.print(f"[red]error:[/red] {error.args[0] if error.args else error}")
-        return 2
+    except (InvalidSize, InstanceError, KeyError, ConfigError, BackendConfigError, ResumeConflict) as error:
+        console.print(f"[red]error:[/red] {escape(str(error.args[0] if error.args else error))}", highlight=False,
+                      soft_wrap=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/yellow]; finished episodes are recorded: continue with --resume")
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -97,8 +97,15 @@ def make_chat_model(config: LLMConfig, **overrides: Any) -> Any:
     constructor (e.g. an ``http_client`` for ChatOpenAI)."""
     spec = check_backend(config)
     if spec.provider == "openai":
+        import httpx
         from langchain_openai import ChatOpenAI
 
+        from colony.planners.failures import check_chat_reply
+
+        # Replies are checked before the client library parses them, so that a malformed one is named.
+        http_client = overrides.pop("http_client", None) or httpx.Client(timeout=config.timeout_s)
+        http_client.event_hooks = {**http_client.event_hooks,
+                                   "response": [*http_client.event_hooks.get("response", []), check_chat_reply]}
         variable = key_env(config)
         kwargs: dict[str, Any] = {}
         if config.base_url:
@@ -106,7 +113,8 @@ def make_chat_model(config: LLMConfig, **overrides: Any) -> Any:
             kwargs["extra_body"] = {"max_tokens": config.max_tokens}
         return ChatOpenAI(model=spec.model, base_url=config.base_url, api_key=os.environ.get(variable or "", "") or "not-needed",
                           temperature=config.temperature, top_p=config.top_p, max_tokens=config.max_tokens,
-                          timeout=config.timeout_s, max_retries=0, seed=config.seed, **kwargs, **overrides)
+                          timeout=config.timeout_s, max_retries=0, seed=config.seed, http_client=http_client, **kwargs,
+                          **overrides)
     if spec.provider == "ollama":
         from langchain_ollama import ChatOllama
 

@@ -98,6 +98,10 @@ class Planner(ABC):
         """A short summary of a step's dialogue (compressed history); planners without a model return it as is."""
         return dialogue, None
 
+    def call_log(self) -> list[LLMCall]:
+        """Every model call this planner has made, failed ones included (none without a model)."""
+        return []
+
 
 def plan_json(plan: dict[str, Any]) -> str:
     return json.dumps(plan, ensure_ascii=False)

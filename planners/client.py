@@ -1,10 +1,12 @@
 """One chat call, accounted for: retries with backoff, tokens, latency, who asked.
 
-Transient backend errors (timeouts, rate limits, refused connections, 5xx) are retried
-with exponential backoff; when the retries are spent, or the error is not transient
-(bad request, auth), :class:`BackendFailure` ends the episode with its own reason. A
-reply cut at the length limit is returned as a truncated reply for the planner to feed
-back, not raised.
+Transient backend errors (timeouts, rate limits, refused connections, 5xx) and malformed
+replies are retried with exponential backoff, or after the server's ``Retry-After``
+(capped by ``max_wait_s``); when the retries are spent :class:`BackendFailure` ends the
+episode with its reason. A fatal error (bad request, key, model) raises at once, marked
+``fatal`` so that the run stops. Every call, failed or not, is kept in ``log`` for the
+records. A reply cut at the length limit is returned as a truncated reply for the planner
+to feed back, not raised.
 """
 
 from __future__ import annotations
@@ -15,16 +17,12 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
+from colony.planners.failures import BackendFailure, diagnose
 from colony.planners.tokens import TokenCounter
 
 SYSTEM_PROMPT = "You are a helpful assistant."
-_TRANSIENT_NAMES = ("Timeout", "RateLimit", "Connection", "ServiceUnavailable", "InternalServer", "ReadError",
-                    "RemoteProtocol", "Overloaded")
 _MESSAGE_TYPES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-
-
-class BackendFailure(RuntimeError):
-    """The backend could not answer (after retries, or a non-transient error)."""
+__all__ = ["BackendFailure", "ChatClient", "LLMCall"]
 
 
 @dataclass
@@ -43,6 +41,7 @@ class LLMCall:
     errors: list[str] = field(default_factory=list)
     constrained: bool = False  # decoded under a JSON schema
     truncated: bool = False  # cut at the length limit
+    failed: bool = False  # no reply: the backend failed (see errors)
 
     @property
     def total_tokens(self) -> int:
@@ -52,22 +51,6 @@ class LLMCall:
         data = asdict(self)
         data["messages"] = [{"role": role, "content": text} for role, text in self.messages]
         return data
-
-
-def is_transient(error: BaseException) -> bool:
-    chain, seen = [], error
-    while seen is not None and len(chain) < 6:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for item in chain:
-        status = getattr(item, "status_code", None) or getattr(getattr(item, "response", None), "status_code", None)
-        if isinstance(status, int):
-            return status in (408, 409, 429) or status >= 500
-        if isinstance(item, (TimeoutError, ConnectionError)):
-            return True
-        if any(name in type(item).__name__ for name in _TRANSIENT_NAMES):
-            return True
-    return False
 
 
 def _is_length_cut(error: BaseException) -> bool:
@@ -90,14 +73,16 @@ class ChatClient:
     """Wraps a LangChain chat model with the project's accounting and retry policy."""
 
     def __init__(self, model: Any, *, label: str, counter: TokenCounter, retries: int = 3, backoff_s: float = 1.0,
-                 schema_binding: Any = None, sleep: Any = time.sleep) -> None:
+                 max_wait_s: float = 120.0, schema_binding: Any = None, sleep: Any = time.sleep) -> None:
         self.model = model
         self.label = label
         self.counter = counter
         self.retries = retries
         self.backoff_s = backoff_s
+        self.max_wait_s = max_wait_s  # the longest wait before a retry, whatever the server asks
         self.schema_binding = schema_binding  # schema -> bind kwargs, or None when unsupported
         self.sleep = sleep
+        self.log: list[LLMCall] = []  # every call made, failed ones included
 
     @property
     def supports_schema(self) -> bool:
@@ -106,6 +91,10 @@ class ChatClient:
     def ask(self, messages: list[tuple[str, str]], *, role: str, agent: str | None = None,
             schema: dict | None = None) -> LLMCall:
         call = LLMCall(role=role, agent=agent, messages=[("system", SYSTEM_PROMPT), *messages])
+        self.log.append(call)
+        return self._ask(call, schema)
+
+    def _ask(self, call: LLMCall, schema: dict | None) -> LLMCall:
         runnable = self.model
         if schema is not None and self.schema_binding is not None:
             runnable = self.model.bind(**self.schema_binding(schema))
@@ -123,10 +112,15 @@ class ChatClient:
                     if _read_cut_completion(call, getattr(error, "completion", None)):
                         return call
                     break
-                if not is_transient(error) or attempt == self.retries:
-                    raise BackendFailure(f"{self.label}: {type(error).__name__}: {str(error)[:300]}") from error
+                diagnosis = diagnose(error)
+                if not diagnosis.retryable or attempt == self.retries:
+                    call.failed = True
+                    tries = "" if not diagnosis.retryable else f" (after {attempt + 1} attempts)"
+                    raise BackendFailure(f"{self.label}: {diagnosis.reason}{tries}", fatal=not diagnosis.retryable,
+                                         call=call) from error
                 call.retries += 1
-                self.sleep(self.backoff_s * 2**attempt)
+                wait = diagnosis.retry_after_s if diagnosis.retry_after_s is not None else self.backoff_s * 2**attempt
+                self.sleep(min(wait, self.max_wait_s))
                 continue
             call.latency_s += time.perf_counter() - start
             call.response = reply.content if isinstance(reply.content, str) else str(reply.content)

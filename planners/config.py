@@ -7,6 +7,7 @@ reported with the field's dotted name and what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -149,18 +150,24 @@ class ScenarioConfig(_Strict):
         return benchmark_seeds(self.task, self.size)[: self.instances]
 
 
-def _explain(error: ValidationError, model: type[BaseModel]) -> str:
+def _explain(error: ValidationError, model: type[BaseModel], source_of: Callable[[str], str]) -> str:
+    """One line per problem: the setting, what is wrong or allowed, and where its value came from."""
     lines = []
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        if problem["type"] == "extra_forbidden":
+        where = ".".join(str(part) for part in problem["loc"])
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if not where:  # a check across settings names its field at the start of its message
+            field, sep, rest = message.partition(": ")
+            where, message = (field, rest) if sep and " " not in field else ("(scenario)", message)
+            lines.append(f"{where}: {message} ({source_of(where)})")
+        elif problem["type"] == "extra_forbidden":
             parent = model
             for part in problem["loc"][:-1]:
                 parent = parent.model_fields[str(part)].annotation
             allowed = ", ".join(parent.model_fields)
-            lines.append(f"{where}: unknown setting; allowed here: {allowed}")
+            lines.append(f"{where}: unknown setting; allowed here: {allowed} ({source_of(where)})")
         else:
-            lines.append(f"{where}: {problem['msg']} (got {problem.get('input')!r})")
+            lines.append(f"{where}: {message} (got {problem.get('input')!r}, {source_of(where)})")
     return "\n".join(lines)
 
 
@@ -176,43 +183,86 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 def scenario_path(name_or_path: str) -> Path | None:
-    """A packaged scenario (``boxnet1``) or a YAML file path."""
+    """An existing file or folder path, or a packaged scenario (``boxnet1``)."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") and path.exists():
+    if path.exists():
         return path
     packaged = resources.files("colony.configs").joinpath(f"{name_or_path}.yaml")
     return Path(str(packaged)) if packaged.is_file() else None
+
+
+def read_scenario_file(path: Path) -> dict[str, Any]:
+    """A scenario file's settings, or one clear line about what is wrong with the file."""
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; a scenario is a YAML file of settings, or one of: "
+                          f"{', '.join(packaged_scenarios())}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"{where}: malformed YAML ({problem}); a scenario is a mapping of settings, "
+                          "e.g. 'task: boxnet1'") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level is a YAML {type(data).__name__}; a scenario is a mapping of settings, "
+                          "e.g. 'task: boxnet1'")
+    return data
 
 
 def packaged_scenarios() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files("colony.configs").iterdir() if p.name.endswith(".yaml"))
 
 
-def load_scenario(name_or_path: str, overrides: list[str] | None = None, **settings: Any) -> ScenarioConfig:
-    """Read a scenario, apply ``key=value`` overrides and keyword settings, validate."""
+def load_scenario(name_or_path: str, overrides: list[str] | None = None, *, flags: dict[str, str] | None = None,
+                  **settings: Any) -> ScenarioConfig:
+    """Read a scenario, apply ``key=value`` overrides and keyword settings, validate.
+
+    ``flags`` names the command-line flag each keyword setting came from, for error messages."""
     from colony.envs.registry import task_names
 
     path = scenario_path(name_or_path)
     if path is None and name_or_path in task_names():
         data: dict[str, Any] = {"scenario": name_or_path, "task": name_or_path}  # a task with no scenario file
+        origin = f"the defaults of task {name_or_path}"
     elif path is None:
         choices = sorted(set(packaged_scenarios()) | set(task_names()))
         raise ConfigError(f"scenario {name_or_path!r} is neither a YAML file nor one of: {', '.join(choices)}")
     else:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_scenario_file(path)
         data.setdefault("scenario", path.stem)
-    given: dict[str, Any] = {}
+        origin = f"from {path}"
+    given: dict[str, tuple[Any, str]] = {}
     for item in overrides or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {item!r}: write key=value, e.g. planner.max_replans=3")
-        given[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
-    given.update({dotted: value for dotted, value in settings.items() if value is not None})
-    if given.get("instances_from") is not None and "size" not in given:
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw  # not YAML: the text itself
+        given[key.strip()] = (value, f"from --set {key.strip()}")
+    for dotted, value in settings.items():
+        if value is not None:
+            given[dotted] = (value, f"from {(flags or {}).get(dotted, 'the caller')}")
+    if "instances_from" in given and "size" not in given:
         data.pop("size", None)  # instance files decide the size unless the user names one
-    for dotted, value in given.items():
+    for dotted, (value, _) in given.items():
         _set_dotted(data, dotted, value)
+
+    def source_of(dotted: str) -> str:
+        for key in (dotted, *(dotted.rsplit(".", n)[0] for n in range(1, dotted.count(".") + 1))):
+            if key in given:
+                return given[key][1]
+        return origin
+
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"invalid configuration from {path or name_or_path}:\n{_explain(error, ScenarioConfig)}") from None
+        raise ConfigError(f"invalid configuration:\n{_explain(error, ScenarioConfig, source_of)}") from None

@@ -25,7 +25,9 @@ class EpisodeSummary:
     planner: str
     outcome: StatusBase = EpisodeStatus.STEP_LIMIT
     steps: int = 0
-    llm_calls: int = 0
+    llm_calls: int = 0  # calls made, each once whatever its retries; failed ones included
+    llm_calls_failed: int = 0  # calls that got no reply
+    llm_retries: int = 0  # extra attempts of calls (timeouts, rate limits, server errors)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     replans: int = 0
@@ -36,6 +38,7 @@ class EpisodeSummary:
     goal_text: str = ""
     token_sources: list[str] = field(default_factory=list)
     instance: str | None = None  # the instance file, when the episode did not come from a seed
+    stops_run: bool = False  # a backend failure that no later episode could escape (bad key, model, request)
     detail: str = ""
 
     @property
@@ -49,6 +52,8 @@ class EpisodeSummary:
     def add_calls(self, calls: list[LLMCall]) -> None:
         self.llm_calls += len(calls)
         for call in calls:
+            self.llm_calls_failed += int(call.failed)
+            self.llm_retries += call.retries
             self.prompt_tokens += call.prompt_tokens
             self.completion_tokens += call.completion_tokens
             self.llm_s += call.latency_s
@@ -81,14 +86,21 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
         if recorder:
             recorder.step(record)
 
+    def backend_failed(record: dict[str, Any], error: BackendFailure, calls: list[LLMCall], prefix: str = "") -> None:
+        summary.add_calls(calls)
+        record.setdefault("calls", []).extend(call.to_dict() for call in calls)
+        summary.stops_run = error.fatal
+        fail(record, PlannerFailure.BACKEND_FAILURE, prefix + str(error))
+
     while not env.status.is_over:
         context = PlanningContext.from_surface(env)
         record: dict[str, Any] = {"episode": index, "seed": seed, "step": context.step, "planner": planner.label,
                                   "state": context.central_state}
+        mark = len(planner.call_log())
         try:
             result = planner.plan(context, history)
         except BackendFailure as error:
-            fail(record, PlannerFailure.BACKEND_FAILURE, str(error))
+            backend_failed(record, error, planner.call_log()[mark:])
             break
         summary.add_calls(result.calls)
         summary.replans += result.replans
@@ -101,9 +113,13 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
         record.update(plan=result.plan, feedback=feedback.to_dict(), feedback_text=feedback.to_text())
         digest = ""
         if history.wants_summary:
+            mark = len(planner.call_log())
             try:
                 digest, call = planner.summarise(result.dialogue)
             except BackendFailure as error:
+                record["summary_call"] = error.call.to_dict() if error.call else None
+                summary.add_calls(planner.call_log()[mark:])
+                summary.stops_run = error.fatal
                 fail(record, PlannerFailure.BACKEND_FAILURE, f"summarising the step's dialogue: {error}")
                 break
             if call is not None:

@@ -2,6 +2,11 @@
 ``episodes.jsonl`` (appended and flushed as they happen, so a killed run keeps every
 finished step and episode), and ``summary.json`` (written atomically at the end).
 Known secret values are replaced before anything is written.
+
+Resuming is safe: a trailing line torn by a kill in mid-write is cut back to the last
+complete line (and reported) before anything is appended, and a resumed run must have
+the same meaning as the recorded one (:func:`resume_conflicts`); ``config.yaml`` is
+never overwritten by a configuration that would change what the records mean.
 """
 
 from __future__ import annotations
@@ -17,15 +22,70 @@ import yaml
 REDACTED = "[redacted]"
 
 
+# Settings that may differ between a run and its resumption: where records go and how patiently the
+# backend is retried. ``instances`` may grow (more episodes of the same series); nothing else may change.
+OPERATIONAL_SETTINGS = ("run.", "llm.retries", "llm.backoff_s", "llm.timeout_s")
+
+
+class ResumeConflict(ValueError):
+    """A resumption whose configuration would change the meaning of the recorded episodes."""
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        return {prefix.rstrip("."): data}
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        flat.update(_flatten(value, f"{prefix}{key}."))
+    return flat
+
+
+def resume_conflicts(recorded: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """Each setting whose change would mix two experiments in one record, as ``key: old -> new``."""
+    old, new = _flatten(recorded), _flatten(wanted)
+    conflicts = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) == new.get(key) or key.startswith(OPERATIONAL_SETTINGS):
+            continue
+        if key == "instances" and isinstance(old.get(key), int) and isinstance(new.get(key), int) and new[key] >= old[key]:
+            continue
+        conflicts.append(f"{key}: {old.get(key)!r} in the record, {new.get(key)!r} now")
+    return conflicts
+
+
+def repair_jsonl(path: Path) -> int:
+    """Cut a torn last line (no newline at the end) back to the last complete line; bytes cut."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return 0
+    keep = data.rfind(b"\n") + 1
+    with path.open("r+b") as handle:
+        handle.truncate(keep)
+    return len(data) - keep
+
+
 class RunRecorder:
-    def __init__(self, folder: Path, config: dict[str, Any], secrets: list[str] | None = None) -> None:
+    def __init__(self, folder: Path, config: dict[str, Any], secrets: list[str] | None = None, *,
+                 resume: bool = False) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.secrets = [s for s in (secrets or []) if len(s) >= 4]
         # Steps of an episode cut short by a crash stay in steps.jsonl; a resumed run replays that
         # episode from its start, and this stamp tells the two apart.
         self.attempt = time.strftime("%Y-%m-%dT%H:%M:%S")
-        self._write_atomic("config.yaml", yaml.safe_dump(self._clean(config), sort_keys=False))
+        config = self._clean(config)
+        recorded_path = self.folder / "config.yaml"
+        if resume and recorded_path.exists():
+            conflicts = resume_conflicts(yaml.safe_load(recorded_path.read_text(encoding="utf-8")) or {}, config)
+            if conflicts:
+                raise ResumeConflict(f"--resume would mix two experiments in {self.folder}; these settings differ from "
+                                     "the recorded run (start a new run with another --name, or resume with the "
+                                     "recorded settings):\n" + "\n".join(conflicts))
+        self.repaired = {name: cut for name in ("steps.jsonl", "episodes.jsonl")
+                         if (cut := repair_jsonl(self.folder / name))}
+        self._write_atomic("config.yaml", yaml.safe_dump(config, sort_keys=False))
         self._steps = (self.folder / "steps.jsonl").open("a", encoding="utf-8", errors="backslashreplace")
         self._episodes = (self.folder / "episodes.jsonl").open("a", encoding="utf-8", errors="backslashreplace")
 

@@ -13,7 +13,7 @@ import cv2
 
 from colony.envs.registry import parallel_env
 from colony.planners.backends import check_backend, make_chat_model, parse_spec, secret_values
-from colony.planners.base import Planner
+from colony.planners.base import Planner, PlannerFailure
 from colony.planners.client import ChatClient, schema_binding_for
 from colony.planners.config import ScenarioConfig
 from colony.planners.episode import EpisodeSummary, run_episode
@@ -41,7 +41,7 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
         model = make_chat_model(config.llm)
     counter = getattr(model, "token_counter", None) or gpt4_counter()
     client = ChatClient(model, label=spec.label, counter=counter, retries=config.llm.retries,
-                        backoff_s=config.llm.backoff_s,
+                        backoff_s=config.llm.backoff_s, max_wait_s=config.llm.timeout_s,
                         schema_binding=schema_binding_for(spec.provider, config.llm.schema_style, config.llm.base_url))
     return Backend(client, counter)
 
@@ -76,22 +76,35 @@ def aggregate(episodes: list[EpisodeSummary]) -> dict[str, Any]:
             "mean_steps_successful": mean([e.steps for e in wins]),
             "mean_llm_calls": mean([e.llm_calls for e in episodes]), "mean_tokens": mean([e.tokens for e in episodes]),
             "mean_wall_s": mean([e.wall_s for e in episodes]),
+            "llm_calls": sum(e.llm_calls for e in episodes), "llm_calls_failed": sum(e.llm_calls_failed for e in episodes),
+            "llm_retries": sum(e.llm_retries for e in episodes),
             "token_sources": sorted({s for e in episodes for s in e.token_sources})}
 
 
 def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = False,
                  on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None,
-                 on_episode: Callable[[EpisodeSummary], None] | None = None) -> tuple[Path, dict[str, Any]]:
-    """Play every instance of ``config``; returns the run folder and the summary."""
+                 on_episode: Callable[[EpisodeSummary], None] | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> tuple[Path, dict[str, Any]]:
+    """Play every instance of ``config``; returns the run folder and the summary.
+
+    A backend failure that no episode can escape (a refused key, an unknown model, a refused
+    request) stops the run after its episode; the summary names it under ``stopped``. On
+    ``resume``, finished episodes are kept and episodes that ended in a backend failure are
+    played again; ``on_notice`` hears about repaired records."""
     backend = None if config.planner.scheme == "expert" else build_backend(config, model)
     folder = Path(config.run.out_dir) / run_name(config)
     if not resume:
         folder = _unused(folder)
-    recorder = RunRecorder(folder, config.model_dump(mode="json"), secret_values(config.llm))
-    done = recorder.finished_episodes() if resume else {}
+    recorder = RunRecorder(folder, config.model_dump(mode="json"), secret_values(config.llm), resume=resume)
+    for name, cut in recorder.repaired.items():
+        if on_notice:
+            on_notice(f"repaired {folder / name}: cut a torn last line ({cut} bytes) left by an interrupted run")
+    done = {index: record for index, record in recorder.finished_episodes().items()
+            if record.get("outcome") != PlannerFailure.BACKEND_FAILURE.value} if resume else {}
     env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array")
     episodes: list[EpisodeSummary] = []
     files = config.instance_files() or [None] * config.instances
+    stopped = None
     try:
         for index, (seed, instance) in enumerate(zip(config.instance_seeds(), files)):
             if index in done:
@@ -105,12 +118,16 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
             episodes.append(summary)
             if on_episode:
                 on_episode(summary)
+            if summary.stops_run:
+                stopped = summary.detail
+                break
     finally:
         recorder.close()
     all_episodes = [EpisodeSummary.from_dict(record) for record in done.values()] + episodes
     result = {"scenario": config.scenario, "task": config.task, "size": config.size, "scheme": config.planner.scheme,
               "backend": "expert" if backend is None else backend.client.label,
-              "history": config.planner.history, **aggregate(all_episodes),
+              "history": config.planner.history, "instances": config.instances, "stopped": stopped,
+              **aggregate(all_episodes),
               "per_episode": [e.to_dict() for e in sorted(all_episodes, key=lambda e: e.index)]}
     recorder.finish(result)
     return folder, result

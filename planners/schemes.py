@@ -32,6 +32,9 @@ class LLMPlanner(Planner):
         self.token_budget = config.token_budget or defaults.token_budget
         self.label = f"{config.scheme} via {client.label}"
 
+    def call_log(self) -> list[LLMCall]:
+        return self.client.log
+
     # --- prompts -------------------------------------------------------------------------
     def _schema(self, context: PlanningContext) -> dict | None:
         return context.plan_schema if self.config.structured_output and self.client.supports_schema else None
