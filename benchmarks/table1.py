@@ -8,6 +8,7 @@ successful runs; plus wall time per episode and LLM throughput.
 
 Runs are recorded under ``--out`` and resumed: a killed benchmark restarts where it stopped.
 Usage: ``python benchmarks/table1.py [--instances 10] [--llm local] [--step-limit N]``.
+Any setting applies to every run with ``--set`` (e.g. ``--set planner.prompt_style=compact``).
 To run it on a real model, change only the backend, e.g.
 ``--llm openai:gpt-4o-mini`` or ``--llm openai:Qwen2.5-7B-Instruct --base-url http://127.0.0.1:8000/v1``.
 """
@@ -36,7 +37,8 @@ PAPER_GPT4_SUCCESS = {  # Table I, GPT-4: DMAS, HMAS-1, CMAS, HMAS-2
 def run_folder(task: str, scheme: str, args: argparse.Namespace) -> str:
     """One folder per task, scheme, backend and step limit, so a resumed run never mixes them."""
     backend = "expert" if scheme == "expert" else re.sub(r"[^A-Za-z0-9.]+", "_", args.llm)
-    return f"{task}-{scheme}-{backend}" + (f"-limit{args.step_limit}" if args.step_limit else "")
+    settings = "".join("-" + re.sub(r"[^A-Za-z0-9.=]+", "_", item) for item in args.set)
+    return f"{task}-{scheme}-{backend}" + (f"-limit{args.step_limit}" if args.step_limit else "") + settings
 
 
 def smallest_size(task: str) -> str:
@@ -53,7 +55,7 @@ def run_all(args: argparse.Namespace, console: Console) -> dict[str, dict[str, d
                         "run.name": run_folder(task, scheme, args), "run.picture": False, "step_limit": args.step_limit}
             if scheme != "expert":
                 settings.update({"llm.spec": args.llm, "llm.base_url": args.base_url})
-            config = load_scenario(task, size=smallest_size(task), **settings)
+            config = load_scenario(task, args.set, size=smallest_size(task), **settings)
             console.print(f"[bold]{task}[/bold] {scheme} ({'expert' if scheme == 'expert' else args.llm}) ...")
             _, summary = run_scenario(config, resume=True)
             results[task][scheme] = summary
@@ -124,6 +126,8 @@ def main() -> None:
     parser.add_argument("--schemes", nargs="+", default=SCHEMES, choices=SCHEMES)
     parser.add_argument("--step-limit", type=int, help="override the paper's step limits (say so when reporting)")
     parser.add_argument("--out", default="runs/table1")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="any setting for every run, e.g. planner.prompt_style=compact")
     args = parser.parse_args()
     console = Console(width=200)
     results = run_all(args, console)

@@ -118,6 +118,8 @@ class TaskParallelEnv(ParallelEnv):
             world = self.world_class.from_dict(load_instance_data(instance))
             if world.size_label() != self.size_label:
                 raise ValueError(f"instance has size {world.size_label()}, this env is {self.size_label}")
+            if self._step_limit is not None:  # the env's own limit wins over the file's
+                world.step_limit = self._step_limit
             self._bind(world)
         else:
             self._bind(self._generate(self.np_random))

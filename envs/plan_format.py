@@ -1,5 +1,6 @@
-"""How a task's plans look to a language model: keys, an example, a JSON schema of the
-legal plans now, and which agents a plan gives work to.
+"""How a task's plans and states look to a language model: keys, an example, a JSON schema
+of the legal plans now, which agents a plan gives work to, and the short views of the
+compact prompt style (the state in a few lines, one agent's view, its part of a plan).
 
 These are LLM-facing, so they live beside each task's prompt texts (``<task>/planning.py``),
 not on the simulator. Grammar details of a backend (e.g. llama.cpp turning a regex into a
@@ -8,6 +9,7 @@ grammar) belong here too.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -38,6 +40,25 @@ class PlanFormat(ABC):
         """Numbers some prompt texts mention (e.g. the warehouse's tracks and columns)."""
         return {}
 
+    # --- views for the compact prompt style ------------------------------------------------
+    @property
+    def short_example(self) -> str:
+        """The example cut to its first entry."""
+        key, value = next(iter(json.loads(self.example).items()))
+        return json.dumps({key: value}, ensure_ascii=False)
+
+    def compact_state(self, state: TaskState) -> str:
+        """The state in few tokens: what is where, one short line per place or agent."""
+        return state.central_state_text().rstrip("\n")
+
+    def agent_view(self, state: TaskState, agent: str) -> str:
+        """What one agent can see, in a few words."""
+        return state.observation_text(agent)
+
+    @abstractmethod
+    def part_for(self, state: TaskState, plan: Mapping[str, Any], agent: str) -> str:
+        """The part of a plan that concerns ``agent``, in words."""
+
 
 class AgentKeyedPlan(PlanFormat):
     """Plans keyed by agent name, each value one of the agent's legal action strings."""
@@ -60,3 +81,7 @@ class AgentKeyedPlan(PlanFormat):
 
     def prompt_facts(self, state: TaskState) -> dict[str, Any]:
         return self._facts(state) if self._facts else {}
+
+    def part_for(self, state: TaskState, plan: Mapping[str, Any], agent: str) -> str:
+        action = next((value for key, value in plan.items() if state.resolve_agent(str(key)) == agent), None)
+        return str(action) if action is not None else "no action this step"

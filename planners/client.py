@@ -83,6 +83,7 @@ class ChatClient:
         self.schema_binding = schema_binding  # schema -> bind kwargs, or None when unsupported
         self.sleep = sleep
         self.log: list[LLMCall] = []  # every call made, failed ones included
+        self.context: Any = None  # the planning context of the step being planned (set by the planner)
 
     @property
     def supports_schema(self) -> bool:
@@ -100,10 +101,13 @@ class ChatClient:
             runnable = self.model.bind(**self.schema_binding(schema))
             call.constrained = True
         payload = [_MESSAGE_TYPES[kind](content=text) for kind, text in call.messages]
+        # Scripted models that answer from the state (the oracle) are told the step and the role.
+        extra = {"planning_context": self.context, "role": call.role} if getattr(self.model, "wants_planning_context", False) \
+            else {}
         for attempt in range(self.retries + 1):
             start = time.perf_counter()
             try:
-                reply = runnable.invoke(payload)
+                reply = runnable.invoke(payload, **extra)
             except Exception as error:  # classified below; nothing escapes unclassified
                 call.latency_s += time.perf_counter() - start
                 call.errors.append(f"{type(error).__name__}: {str(error)[:300]}")

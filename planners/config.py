@@ -41,7 +41,8 @@ class LLMConfig(_Strict):
     seed: int | None = 0
     api_key_env: str | None = Field(None, description="environment variable holding the API key "
                                                       "(default: OPENAI_API_KEY / ANTHROPIC_API_KEY)")
-    context_tokens: int = Field(8192, ge=512, description="context window of the local model")
+    context_tokens: int = Field(8192, ge=512, description="the model's context window: the local model is loaded "
+                                                            "with it; every prompt is checked against it")
     schema_style: Literal["auto", "json_schema", "json_object", "off"] = Field(
         "auto", description="how plan schemas reach the server: json_schema (OpenAI, vLLM, Ollama /v1), "
                             "json_object (llama.cpp servers), off; auto picks by base_url")
@@ -49,12 +50,21 @@ class LLMConfig(_Strict):
 
 class PlannerConfig(_Strict):
     scheme: Scheme = "hmas2"
-    history: HistoryMode = "state_action"
+    prompt_style: Literal["paper", "compact"] = Field(
+        "paper", description="paper: the released prompts word for word; compact: written for tokens")
+    history: HistoryMode | None = Field(
+        None, description="default: state_action, but none for CMAS (as the released code)")
     max_replans: int = Field(6, ge=0, description="re-prompts after an invalid plan before the episode fails")
     dialogue_rounds: int = Field(4, ge=1, description="DMAS / HMAS-1 rounds over all speaking agents")
     feedback_rounds: int | None = Field(None, ge=1, description="HMAS-2 agree/object rounds (task default if unset)")
     token_budget: int | None = Field(None, ge=100, description="prompt budget for history (task default if unset)")
     structured_output: bool = Field(True, description="constrain plans to a JSON schema of legal actions where the backend can")
+
+    @model_validator(mode="after")
+    def _default_history(self) -> PlannerConfig:
+        if self.history is None:  # (a plain assignment would validate the model again)
+            self.__dict__["history"] = "none" if self.scheme == "cmas" else "state_action"
+        return self
 
 
 class RunConfig(_Strict):

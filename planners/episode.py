@@ -14,7 +14,7 @@ from colony.envs.feedback import EpisodeStatus, StatusBase, status_from_value
 from colony.envs.surface import PlanningSurface
 from colony.planners.base import PlannerFailure, PlanningContext, Planner, plan_json
 from colony.planners.client import BackendFailure, LLMCall
-from colony.planners.history import HistoryStep, Memory
+from colony.planners.history import HistoryStep, Memory, describe_changes
 from colony.planners.records import RunRecorder
 
 
@@ -126,7 +126,8 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
                 summary.add_calls([call])
                 record["summary_call"] = call.to_dict()
         history.record(HistoryStep(state=context.history_state, action=plan_json(result.plan),
-                                   feedback=feedback.to_text(), dialogue=result.dialogue, summary=digest))
+                                   feedback=feedback.to_text(), dialogue=result.dialogue, summary=digest,
+                                   changes=describe_changes(feedback, result.refused)))
         if recorder:
             recorder.step(record)
         if on_step:

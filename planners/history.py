@@ -8,7 +8,9 @@ paper's variants (:class:`History`) show every agent the same one.
 :class:`History` keeps one :class:`HistoryStep` per step and returns the newest steps that
 fit, shown oldest-first, as the reference does. ``none`` shows nothing, ``state_action``
 the states and plans, ``all_dialogue`` adds each step's dialogue, ``compressed`` an LLM
-summary of it (``wants_summary``: the episode loop asks the planner for one per step).
+summary of it (``wants_summary``: the episode loop asks the planner for one per step). In
+the paper prompt style a step shows the whole state and the plan; in the compact style it
+shows what changed (:func:`describe_changes`).
 """
 
 from __future__ import annotations
@@ -17,20 +19,39 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from colony.envs.feedback import RefusedEntry, StepFeedback
 from colony.planners.prompts import render
 from colony.planners.tokens import TokenCounter
 
 
 @dataclass
 class HistoryStep:
-    state: str  # the compact state at the start of the step
+    state: str  # the state at the start of the step, as the paper records it
     action: str  # the executed plan as JSON
     feedback: str = ""
     dialogue: str = ""
     summary: str = ""
+    changes: str = ""  # what changed, in a line (the compact style's history)
 
-    def to_prompt(self, index: int, mode: str, with_feedback: bool) -> str:
-        return render("history_step", index=index, step=self, mode=mode, with_feedback=with_feedback) + "\n"
+    def to_prompt(self, index: int, mode: str, with_feedback: bool, style: str = "paper") -> str:
+        text = render("history_step", style=style, index=index, step=self, mode=mode, with_feedback=with_feedback)
+        return text + "\n" if style == "paper" else text  # the paper separates steps by a blank line
+
+
+def describe_changes(feedback: StepFeedback, refused_first: list[RefusedEntry] | None = None) -> str:
+    """One line of what a step did: entries the check refused before a plan passed, the entries
+    carried out and those refused and why, what the task reported (failed lifts, collisions), what
+    was achieved, and the goal's progress."""
+    text = ""
+    if refused_first:
+        text = "Refused first: " + "; ".join(f"{e.key}: {e.action} ({e.message})" for e in refused_first) + ". "
+    parts = [f"{key}: {action}" for key, action in feedback.accepted.items()] or ["nothing was done"]
+    parts += [f"{entry.key} refused ({entry.message})" for entry in feedback.refused]
+    text += "; ".join(parts) + "."
+    text += "".join(f" {event.to_text()}" for event in feedback.events)
+    if feedback.achieved:
+        text += f" Done: {', '.join(feedback.achieved)}."
+    return text + (f" {feedback.after.text}" if feedback.after else "")
 
 
 class Memory(Protocol):
@@ -46,10 +67,11 @@ class Memory(Protocol):
 class History:
     """The paper's history variants, one shared view for all agents."""
 
-    def __init__(self, mode: str, counter: TokenCounter, with_feedback: bool) -> None:
+    def __init__(self, mode: str, counter: TokenCounter, with_feedback: bool, style: str = "paper") -> None:
         self.mode = mode
         self.counter = counter
         self.with_feedback = with_feedback
+        self.style = style
         self.wants_summary = mode == "compressed"
         self.steps: list[HistoryStep] = []
         self._blocks: dict[int, tuple[str, int]] = {}
@@ -59,7 +81,7 @@ class History:
 
     def _block(self, index: int) -> tuple[str, int]:
         if index not in self._blocks:
-            text = self.steps[index].to_prompt(index + 1, self.mode, self.with_feedback)
+            text = self.steps[index].to_prompt(index + 1, self.mode, self.with_feedback, self.style)
             self._blocks[index] = (text, self.counter.count(text))
         return self._blocks[index]
 

@@ -16,6 +16,7 @@ from colony.planners.backends import check_backend, make_chat_model, parse_spec,
 from colony.planners.base import Planner, PlannerFailure
 from colony.planners.client import ChatClient, schema_binding_for
 from colony.planners.config import ScenarioConfig
+from colony.planners.context_check import check_prompt_sizes
 from colony.planners.episode import EpisodeSummary, run_episode
 from colony.planners.experts import ExpertPlanner
 from colony.planners.history import History, Memory
@@ -38,7 +39,7 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
     spec = parse_spec(config.llm.spec)
     if model is None:
         check_backend(config.llm)
-        model = make_chat_model(config.llm)
+        model = make_chat_model(config.llm, task=config.task)
     counter = getattr(model, "token_counter", None) or gpt4_counter()
     client = ChatClient(model, label=spec.label, counter=counter, retries=config.llm.retries,
                         backoff_s=config.llm.backoff_s, max_wait_s=config.llm.timeout_s,
@@ -55,7 +56,8 @@ def make_planner(config: ScenarioConfig, backend: Backend | None) -> Planner:
 def make_history(config: ScenarioConfig, backend: Backend | None) -> Memory:
     """The configured history, measured with the backend's own token counter."""
     counter = backend.counter if backend else gpt4_counter()
-    return History(config.planner.history, counter, task_prompts(config.task).defaults.history_feedback)
+    return History(config.planner.history, counter, task_prompts(config.task).defaults.history_feedback,
+                   config.planner.prompt_style)
 
 
 def run_name(config: ScenarioConfig) -> str:
@@ -92,6 +94,8 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
     ``resume``, finished episodes are kept and episodes that ended in a backend failure are
     played again; ``on_notice`` hears about repaired records."""
     backend = None if config.planner.scheme == "expert" else build_backend(config, model)
+    if backend is not None:
+        check_prompt_sizes(config, make_planner(config, backend))  # before anything is written
     folder = Path(config.run.out_dir) / run_name(config)
     if not resume:
         folder = _unused(folder)

@@ -21,25 +21,40 @@ from colony.planners.history import Memory, fit_prompt
 from colony.planners.prompts import render, task_prompts
 from colony.planners.replies import Agree, Execute, Expect, Unreadable, parse_reply
 
+COMPACT_TURN_CHARS = 240  # the compact style shows each dialogue turn cut to this length
+
 
 class LLMPlanner(Planner):
     def __init__(self, client: ChatClient, config: PlannerConfig, task: str) -> None:
         self.client = client
         self.config = config
         self.task = task
-        defaults = task_prompts(task).defaults
-        self.feedback_rounds = config.feedback_rounds or defaults.feedback_rounds
-        self.token_budget = config.token_budget or defaults.token_budget
+        prompts = task_prompts(task)
+        self.style = config.prompt_style
+        self.feedback_rounds = config.feedback_rounds or prompts.defaults.feedback_rounds
+        style_budget = prompts.compact.token_budget if self.style == "compact" else prompts.defaults.token_budget
+        self.token_budget = config.token_budget or style_budget
         self.label = f"{config.scheme} via {client.label}"
 
     def call_log(self) -> list[LLMCall]:
         return self.client.log
+
+    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
+        self.client.context = context  # for scripted models that answer from the state (the oracle)
+        return self.scheme_plan(context, history)
+
+    def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
+        """The scheme's protocol for one step."""
+        raise NotImplementedError
 
     # --- prompts -------------------------------------------------------------------------
     def _schema(self, context: PlanningContext) -> dict | None:
         return context.plan_schema if self.config.structured_output and self.client.supports_schema else None
 
     def _variables(self, context: PlanningContext) -> dict:
+        if self.style == "compact":
+            return {"state": context.plan_format.compact_state(context.state),
+                    "plan_example": context.plan_format.short_example, **context.facts}
         return {"state": context.history_state, "central_state": context.central_state.rstrip("\n"),
                 "plan_example": context.plan_example, **context.facts}
 
@@ -47,22 +62,32 @@ class LLMPlanner(Planner):
         lines = "".join(line + "\n" for line in context.observations.values())
         return context.others_text(agent) if context.central_state == lines else context.central_state.rstrip("\n")
 
+    def render(self, role: str, **variables: object) -> str:
+        return render(role, task=self.task, style=self.style, **variables)
+
     def central_prompt(self, context: PlanningContext, history: Memory) -> str:
         variables = self._variables(context)
-        return fit_prompt(lambda text: render("central", task=self.task, history=text, **variables), history, None,
+        return fit_prompt(lambda text: self.render("central", history=text, **variables), history, None,
                           self.token_budget, self.client.counter)
 
     def agent_prompt(self, role: str, context: PlanningContext, history: Memory, agent: str, **extra: str) -> str:
-        variables = {**self._variables(context), "agent": agent, "own": context.observations[agent],
-                     "others": self._others(context, agent), **extra}
-        return fit_prompt(lambda text: render(role, task=self.task, history=text, **variables), history, agent,
+        if self.style == "compact":
+            variables = {**self._variables(context), "agent": agent,
+                         "view": context.plan_format.agent_view(context.state, agent), **extra}
+            if role == "feedback":  # an agent judging the plan sees its own part and its own surroundings only
+                return self.render(role, **variables)
+        else:
+            variables = {**self._variables(context), "agent": agent, "own": context.observations[agent],
+                         "others": self._others(context, agent), **extra}
+        return fit_prompt(lambda text: self.render(role, history=text, **variables), history, agent,
                           self.token_budget, self.client.counter)
 
     # --- shared steps --------------------------------------------------------------------
     def central_plan(self, context: PlanningContext, history: Memory) -> tuple[Conversation, PlanResult]:
         conversation = Conversation(self.client, "central", None, [("user", self.central_prompt(context, history))])
         reply = conversation.ask(self._schema(context))
-        return conversation, settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context))
+        return conversation, settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context),
+                                         style=self.style)
 
     def discuss(self, context: PlanningContext, history: Memory, speakers: list[str], dialogue: str,
                 initial_plan: str) -> tuple[PlanResult | None, str, list[LLMCall]]:
@@ -77,15 +102,24 @@ class LLMPlanner(Planner):
                                            initial_plan=initial_plan)
                 conversation = Conversation(self.client, "local", agent, [("user", prompt)])
                 reply = conversation.ask()
-                entries.append(f"{agent}: {reply.strip()}\n")
-                dialogue += entries[-1]
+                entries.append(f"{agent}: {self.shown_turn(reply)}\n")
+                dialogue += f"{agent}: {reply.strip()}\n"
                 turn = parse_reply(reply, Expect.TURN)
                 if isinstance(turn, Execute) or (isinstance(turn, Unreadable) and turn.intent == "execute"):
-                    result = settle_plan(conversation, context, reply, self.config.max_replans, expected=Expect.TURN)
+                    result = settle_plan(conversation, context, reply, self.config.max_replans, expected=Expect.TURN,
+                                         style=self.style)
                     calls += result.calls
                     return result, dialogue, calls
                 calls += conversation.calls
         return None, dialogue, calls
+
+    def shown_turn(self, reply: str) -> str:
+        """A reply as later speakers see it: whole in the paper style, at most a short paragraph in the compact one."""
+        text = reply.strip()
+        if self.style == "compact":
+            text = " ".join(text.split())
+            return text if len(text) <= COMPACT_TURN_CHARS else text[:COMPACT_TURN_CHARS - 3] + "..."
+        return text
 
     def recent_dialogue(self, entries: list[str], pinned: int = 0) -> str:
         """The newest dialogue entries within the token budget (a long discussion would outgrow
@@ -104,30 +138,31 @@ class LLMPlanner(Planner):
     def summarise(self, dialogue: str) -> tuple[str, LLMCall | None]:
         if not dialogue.strip():
             return "", None
-        call = self.client.ask([("user", render("summarise", text=dialogue))], role="summarise")
+        call = self.client.ask([("user", render("summarise", style=self.style, text=dialogue))], role="summarise")
         return call.response.strip(), call
 
 
 class CentralPlanner(LLMPlanner):
     """CMAS."""
 
-    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
+    def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         return self.central_plan(context, history)[1]
 
 
 class CentralWithFeedbackPlanner(LLMPlanner):
     """HMAS-2."""
 
-    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
+    def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         conversation, result = self.central_plan(context, history)
         if result.plan is None:
             return result
         dialogue = f"Central Planner: {plan_json(result.plan)}\n"
-        calls, replans = list(result.calls), result.replans
+        calls, replans, refused_before = list(result.calls), result.replans, []
         for _ in range(self.feedback_rounds):
             objections = []
             for agent in context.plan_agents(result.plan):
-                prompt = self.agent_prompt("feedback", context, history, agent, plan=plan_json(result.plan))
+                prompt = self.agent_prompt("feedback", context, history, agent, plan=plan_json(result.plan),
+                                           part=context.plan_format.part_for(context.state, result.plan, agent))
                 call = self.client.ask([("user", prompt)], role="feedback", agent=agent)
                 calls.append(call)
                 dialogue += f"{agent}: {call.response.strip()}\n"
@@ -136,21 +171,25 @@ class CentralWithFeedbackPlanner(LLMPlanner):
             if not objections:
                 break
             conversation.calls = []
-            conversation.tell(render("objections", objections="\n".join(objections), plan_example=context.plan_example))
+            conversation.tell(render("objections", style=self.style, objections="\n".join(objections),
+                                     plan_example=context.plan_example))
             reply = conversation.ask(self._schema(context))
-            result = settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context))
+            refused_before = refused_before + result.refused
+            result = settle_plan(conversation, context, reply, self.config.max_replans, schema=self._schema(context),
+                                 style=self.style)
             calls += result.calls
             replans += result.replans
             if result.plan is None:
-                return PlanResult(None, calls, dialogue, result.failure, result.detail, replans)
+                return PlanResult(None, calls, dialogue, result.failure, result.detail, replans,
+                                  refused_before + result.refused)
             dialogue += f"Central Planner: {plan_json(result.plan)}\n"
-        return PlanResult(result.plan, calls, dialogue, replans=replans)
+        return PlanResult(result.plan, calls, dialogue, replans=replans, refused=refused_before + result.refused)
 
 
 class DecentralizedPlanner(LLMPlanner):
     """DMAS."""
 
-    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
+    def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         result, dialogue, calls = self.discuss(context, history, context.agents, "", "")
         if result is None:
             return PlanResult({}, calls, dialogue, detail="no agent said EXECUTE; empty plan")
@@ -161,7 +200,7 @@ class DecentralizedPlanner(LLMPlanner):
 class HybridDialoguePlanner(LLMPlanner):
     """HMAS-1."""
 
-    def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
+    def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         _, central = self.central_plan(context, history)
         if central.plan is None:
             return central
@@ -171,9 +210,10 @@ class HybridDialoguePlanner(LLMPlanner):
         calls = central.calls + calls
         if result is None:
             return PlanResult(central.plan, calls, dialogue, replans=central.replans,
-                              detail="no agent said EXECUTE; the central plan stands")
+                              detail="no agent said EXECUTE; the central plan stands", refused=central.refused)
         result.calls, result.dialogue = calls, dialogue
         result.replans += central.replans
+        result.refused = central.refused + result.refused
         return result
 
 

@@ -57,8 +57,8 @@ class ScriptedChatModel(BaseChatModel):
 def dry_run_reply(request: ScriptedRequest) -> str:
     """Replies for ``--llm scripted`` dry runs: agree, execute an empty plan, or plan nothing."""
     prompt = request.prompt
-    if "respond 'I Agree'" in prompt:
+    if "respond 'I Agree'" in prompt or "Reply I Agree" in prompt:  # an HMAS-2 agent (paper, compact style)
         return "I Agree"
-    if "EXECUTE" in prompt:
+    if "[Action Output Instruction]" in prompt or "EXECUTE and on the next line" in prompt:  # a DMAS / HMAS-1 speaker
         return "EXECUTE\n{}"
     return "{}"

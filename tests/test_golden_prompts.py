@@ -8,10 +8,10 @@ import pytest
 from golden_prompts import CASES, path_of, record
 
 
-@pytest.mark.parametrize("task,scheme,history", CASES, ids=["-".join(case) for case in CASES])
-def test_prompts_match_the_golden_files(task, scheme, history):
-    expected = json.loads(path_of(task, scheme, history).read_text(encoding="utf-8"))
-    actual = record(task, scheme, history)
+@pytest.mark.parametrize("task,scheme,history,style", CASES, ids=["-".join(case) for case in CASES])
+def test_prompts_match_the_golden_files(task, scheme, history, style):
+    expected = json.loads(path_of(task, scheme, history, style).read_text(encoding="utf-8"))
+    actual = record(task, scheme, history, style)
     assert [s["step"] for s in actual["steps"]] == [1, 2, 3]
     for want, got in zip(expected["steps"], actual["steps"]):
         assert got["plan"] == want["plan"] and got["feedback_text"] == want["feedback_text"]

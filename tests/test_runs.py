@@ -54,7 +54,8 @@ def test_a_missing_api_key_is_named_before_any_episode(tmp_path, monkeypatch):
 def test_history_stays_within_the_token_budget_newest_first(tmp_path):
     model = ScriptedChatModel(replies=["{}"])
     budget = 1200  # the prompt without history is about 815 tokens here
-    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "planner.token_budget": budget, "step_limit": 12})
+    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "planner.history": "state_action",
+                                              "planner.token_budget": budget, "step_limit": 12})
     folder, _ = run_scenario(config, model=model)
     from colony.planners.tokens import gpt4_counter
 
@@ -183,7 +184,7 @@ def test_the_expert_solves_the_boxnet1_benchmark_set_without_llm_calls(tmp_path)
 
 
 @pytest.mark.parametrize("override,message", [
-    ("planner.shceme=cmas", "planner.shceme: unknown setting; allowed here: scheme, history"),
+    ("planner.shceme=cmas", "planner.shceme: unknown setting; allowed here: scheme, prompt_style, history"),
     ("planner.scheme=central", "planner.scheme: Input should be 'cmas', 'dmas', 'hmas1', 'hmas2' or 'expert'"),
     ("planner.history=everything", "'none', 'state_action', 'all_dialogue' or 'compressed'"),
     ("size=3x", "size: boxnet1: size '3x' is not ROWSxCOLS"),
