@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from colony.envs.registry import parallel_env
-from colony.planners.base import PlanningContext, plan_json
+from colony.planners.base import plan_json
+from colony.planners.context import PlanningContext
 from colony.planners.config import ConfigError, ScenarioConfig
 from colony.planners.history import History
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from colony.envs.feedback import EpisodeStatus, StatusBase, status_from_value
 from colony.envs.surface import PlanningSurface
-from colony.planners.base import PlannerFailure, PlanningContext, Planner, plan_json
+from colony.planners.base import PlannerFailure, Planner, plan_json
+from colony.planners.context import PlanningContext
 from colony.planners.client import BackendFailure, LLMCall
 from colony.planners.history import HistoryStep, Memory, describe_changes
 from colony.planners.records import RunRecorder

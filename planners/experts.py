@@ -10,7 +10,8 @@ greedy, not optimal, and can fail (e.g. Warehouse deadlocks).
 from __future__ import annotations
 
 from colony.envs.registry import task_spec
-from colony.planners.base import PlanningContext, PlanResult, Planner
+from colony.planners.base import PlanResult, Planner
+from colony.planners.context import PlanningContext
 from colony.planners.history import Memory
 
 

@@ -14,14 +14,14 @@ Every plan, whoever wrote it, passes the check-and-replan loop (:func:`settle_pl
 
 from __future__ import annotations
 
-from colony.planners.base import Conversation, PlanningContext, PlanResult, Planner, plan_json, settle_plan
+from colony.planners.base import Conversation, PlanResult, Planner, plan_json, settle_plan
+from colony.planners.context import PlanningContext
 from colony.planners.client import ChatClient, LLMCall
 from colony.planners.config import PlannerConfig
-from colony.planners.history import Memory, fit_prompt
+from colony.planners.history import Memory
+from colony.planners.prompting import PromptBuilder
 from colony.planners.prompts import render, task_prompts
 from colony.planners.replies import Agree, Execute, Expect, Unreadable, parse_reply
-
-COMPACT_TURN_CHARS = 240  # the compact style shows each dialogue turn cut to this length
 
 
 class LLMPlanner(Planner):
@@ -29,11 +29,10 @@ class LLMPlanner(Planner):
         self.client = client
         self.config = config
         self.task = task
-        prompts = task_prompts(task)
         self.style = config.prompt_style
-        self.feedback_rounds = config.feedback_rounds or prompts.defaults.feedback_rounds
-        style_budget = prompts.compact.token_budget if self.style == "compact" else prompts.defaults.token_budget
-        self.token_budget = config.token_budget or style_budget
+        self.feedback_rounds = config.feedback_rounds or task_prompts(task).defaults.feedback_rounds
+        self.prompts = PromptBuilder(task, self.style, client.counter, config.token_budget)
+        self.token_budget = self.prompts.token_budget
         self.label = f"{config.scheme} via {client.label}"
 
     def call_log(self) -> list[LLMCall]:
@@ -51,36 +50,11 @@ class LLMPlanner(Planner):
     def _schema(self, context: PlanningContext) -> dict | None:
         return context.plan_schema if self.config.structured_output and self.client.supports_schema else None
 
-    def _variables(self, context: PlanningContext) -> dict:
-        if self.style == "compact":
-            return {"state": context.plan_format.compact_state(context.state),
-                    "plan_example": context.plan_format.short_example, **context.facts}
-        return {"state": context.history_state, "central_state": context.central_state.rstrip("\n"),
-                "plan_example": context.plan_example, **context.facts}
-
-    def _others(self, context: PlanningContext, agent: str) -> str:
-        lines = "".join(line + "\n" for line in context.observations.values())
-        return context.others_text(agent) if context.central_state == lines else context.central_state.rstrip("\n")
-
-    def render(self, role: str, **variables: object) -> str:
-        return render(role, task=self.task, style=self.style, **variables)
-
     def central_prompt(self, context: PlanningContext, history: Memory) -> str:
-        variables = self._variables(context)
-        return fit_prompt(lambda text: self.render("central", history=text, **variables), history, None,
-                          self.token_budget, self.client.counter)
+        return self.prompts.central(context, history)
 
     def agent_prompt(self, role: str, context: PlanningContext, history: Memory, agent: str, **extra: str) -> str:
-        if self.style == "compact":
-            variables = {**self._variables(context), "agent": agent,
-                         "view": context.plan_format.agent_view(context.state, agent), **extra}
-            if role == "feedback":  # an agent judging the plan sees its own part and its own surroundings only
-                return self.render(role, **variables)
-        else:
-            variables = {**self._variables(context), "agent": agent, "own": context.observations[agent],
-                         "others": self._others(context, agent), **extra}
-        return fit_prompt(lambda text: self.render(role, history=text, **variables), history, agent,
-                          self.token_budget, self.client.counter)
+        return self.prompts.agent(role, context, history, agent, **extra)
 
     # --- shared steps --------------------------------------------------------------------
     def central_plan(self, context: PlanningContext, history: Memory) -> tuple[Conversation, PlanResult]:
@@ -97,12 +71,12 @@ class LLMPlanner(Planner):
         entries = [dialogue] if dialogue else []
         for _ in range(self.config.dialogue_rounds):
             for agent in speakers:
-                shown = self.recent_dialogue(entries, pinned=1 if dialogue_seed else 0)
+                shown = self.prompts.recent_dialogue(entries, pinned=1 if dialogue_seed else 0)
                 prompt = self.agent_prompt("local", context, history, agent, dialogue=shown or "(none yet)",
                                            initial_plan=initial_plan)
                 conversation = Conversation(self.client, "local", agent, [("user", prompt)])
                 reply = conversation.ask()
-                entries.append(f"{agent}: {self.shown_turn(reply)}\n")
+                entries.append(f"{agent}: {self.prompts.shown_turn(reply)}\n")
                 dialogue += f"{agent}: {reply.strip()}\n"
                 turn = parse_reply(reply, Expect.TURN)
                 if isinstance(turn, Execute) or (isinstance(turn, Unreadable) and turn.intent == "execute"):
@@ -112,28 +86,6 @@ class LLMPlanner(Planner):
                     return result, dialogue, calls
                 calls += conversation.calls
         return None, dialogue, calls
-
-    def shown_turn(self, reply: str) -> str:
-        """A reply as later speakers see it: whole in the paper style, at most a short paragraph in the compact one."""
-        text = reply.strip()
-        if self.style == "compact":
-            text = " ".join(text.split())
-            return text if len(text) <= COMPACT_TURN_CHARS else text[:COMPACT_TURN_CHARS - 3] + "..."
-        return text
-
-    def recent_dialogue(self, entries: list[str], pinned: int = 0) -> str:
-        """The newest dialogue entries within the token budget (a long discussion would outgrow
-        the model's context); the first ``pinned`` entries (HMAS-1's central proposal) always stay."""
-        budget = self.token_budget
-        kept: list[str] = []
-        for entry in reversed(entries[pinned:]):
-            budget -= self.client.counter.count(entry)
-            if budget < 0:
-                break
-            kept.append(entry)
-        omitted = len(entries) - pinned - len(kept)
-        head = entries[:pinned] + ([f"({omitted} earlier replies omitted)\n"] if omitted > 0 else [])
-        return "".join(head + kept[::-1])
 
     def summarise(self, dialogue: str) -> tuple[str, LLMCall | None]:
         if not dialogue.strip():

@@ -9,7 +9,7 @@ from colony.envs.boxnet1.world import BoxNet1World
 from colony.envs.boxnet2.world import BoxNet2World
 from colony.envs.warehouse.state import Transporter
 from colony.envs.warehouse.world import WarehouseWorld
-from colony.planners.base import PlanningContext
+from colony.planners.context import PlanningContext
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pytest
 
 from colony.envs import parallel_env
 from colony.envs.boxlift.planning import grouped
-from colony.planners.base import PlanningContext
+from colony.planners.context import PlanningContext
 from colony.planners.config import ConfigError, load_scenario
 from colony.planners.run import run_scenario
 from colony.planners.scripted import ScriptedChatModel
