@@ -61,8 +61,8 @@ class TaskParallelEnv(ParallelEnv):
         template = self._generate(np.random.default_rng(0))
         self.possible_agents = [self.agent_id(i, name) for i, name in enumerate(template.agents)]
         self._catalogue_sizes = {pid: len(template.action_catalogue(name)) for pid, name in zip(self.possible_agents, template.agents)}
-        self._observation_sizes = {pid: template.observation_vector(name).shape[0]
-                                   for pid, name in zip(self.possible_agents, template.agents)}
+        samples = {pid: template.observation_vector(name) for pid, name in zip(self.possible_agents, template.agents)}
+        self._observation_kinds = {pid: (sample.shape, sample.dtype) for pid, sample in samples.items()}
         self.size_label = template.size_label()
         self.agents: list[str] = []
         self._bind(template)
@@ -98,10 +98,11 @@ class TaskParallelEnv(ParallelEnv):
     # --- spaces --------------------------------------------------------------------------
     @functools.lru_cache(maxsize=None)
     def observation_space(self, agent: str) -> spaces.Space:
-        return spaces.Dict({
-            "observation": spaces.Box(-np.inf, np.inf, (self._observation_sizes[agent],), np.float32),
-            "action_mask": spaces.Box(0, 1, (self._catalogue_sizes[agent],), np.int8),
-        })
+        shape, dtype = self._observation_kinds[agent]
+        observation = (spaces.Box(0, 255, shape, np.uint8) if dtype == np.uint8  # an image
+                       else spaces.Box(-np.inf, np.inf, shape, np.float32))
+        return spaces.Dict({"observation": observation,
+                            "action_mask": spaces.Box(0, 1, (self._catalogue_sizes[agent],), np.int8)})
 
     @functools.lru_cache(maxsize=None)
     def action_space(self, agent: str) -> spaces.Space:
@@ -123,7 +124,8 @@ class TaskParallelEnv(ParallelEnv):
             self._bind(world)
         else:
             self._bind(self._generate(self.np_random))
-        self.agents = [] if self.world.status.is_over else list(self.possible_agents)
+        active = set(self.world.active_agents())
+        self.agents = [] if self.world.status.is_over else [a for a in self.possible_agents if self._names[a] in active]
         return self._observations(), self._infos()
 
     def step(self, actions: Mapping[str, int]):
@@ -136,14 +138,14 @@ class TaskParallelEnv(ParallelEnv):
                 choices[self.name_of(agent_id)] = catalogue[int(action)]
         feedback = self.world.apply(self.plan_format.from_choices(choices))
         reward = float(feedback.progress) - float(feedback.status.is_failure)
-        ids = list(self.possible_agents) if feedback.status.is_over else list(self.agents)
-        terminated = feedback.status.is_over and feedback.status.value != "step_limit"
-        truncated = feedback.status.value == "step_limit"
+        ids = list(self.agents)
+        over = feedback.status.is_over
+        active = set(self.world.active_agents())
+        terminated = {a: (over and feedback.status.value != "step_limit") or self._names[a] not in active for a in ids}
+        truncated = {a: over and feedback.status.value == "step_limit" for a in ids}
         observations, infos = self._observations(ids), self._infos(ids)
-        if feedback.status.is_over:
-            self.agents = []
-        return (observations, {a: reward for a in ids}, {a: terminated for a in ids},
-                {a: truncated for a in ids}, infos)
+        self.agents = [] if over else [a for a in ids if self._names[a] in active]  # the dead leave
+        return observations, {a: reward for a in ids}, terminated, truncated, infos
 
     # --- the planning surface --------------------------------------------------------------
     @property

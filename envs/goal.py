@@ -26,6 +26,10 @@ class Goal(ABC):
         progress = self.progress()
         return progress.done >= progress.total
 
+    def milestones(self) -> dict[str, int]:
+        """The step at which each named milestone was first reached (a task may keep none)."""
+        return {}
+
 
 class CountdownGoal(Goal):
     """Achieved when nothing countable is left (e.g. no box left to deliver).

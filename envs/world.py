@@ -79,6 +79,10 @@ class World(ABC):
     def legal_actions(self, agent: str) -> list[str]:
         return self.state.legal_actions(agent)
 
+    def active_agents(self) -> list[str]:
+        """The agents still in the game (all of them, unless the task lets agents die)."""
+        return self.state.agents
+
     def observation_text(self, agent: str) -> str:
         return self.state.observation_text(agent)
 

@@ -22,13 +22,13 @@ def cmd_envs(args: argparse.Namespace, console: Console) -> int:
     from colony.envs.registry import tasks
 
     table = Table(title="Registered environments")
-    for column in ("env", "size", "agents", "goal (fixed set)", "step limit", "expert"):
+    for column in ("env", "size", "agents", "goal (first 3 fixed)", "step limit", "expert"):
         table.add_column(column)
     for name, spec in tasks().items():
         for size in spec.paper_sizes():
             env = spec.env(size=size)
             totals = []
-            for seed in spec.benchmark_seeds(size) or [0]:
+            for seed in (spec.benchmark_seeds(size) or [0])[:3]:
                 env.reset(seed=seed)
                 totals.append(env.goal().progress().total)
             goal = f"{min(totals)}-{max(totals)}" if min(totals) != max(totals) else str(totals[0])
@@ -78,10 +78,14 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from colony.planners.run import run_scenario
 
     count, files = _instances_argument(args.instances)
+    if args.agents is not None and args.size is not None:
+        raise ConfigError("give the team size once: --agents N or --size N")
+    size = str(args.agents) if args.agents is not None else args.size
     settings = {"planner.scheme": args.scheme, "llm.spec": args.llm, "llm.base_url": args.base_url,
-                "size": args.size, "seed": args.seed, "instances": count, "instances_from": files, "run.name": args.name,
+                "size": size, "seed": args.seed, "instances": count, "instances_from": files, "run.name": args.name,
                 "run.out_dir": args.out}
-    config = load_scenario(args.scenario, args.set, flags=RUN_FLAGS, **settings)
+    flags = dict(RUN_FLAGS, size="--agents" if args.agents is not None else "--size")
+    config = load_scenario(args.scenario, args.set, flags=flags, **settings)
     with RunDisplay(console, config, show_steps=args.verbose) as display:
         folder, summary = run_scenario(config, resume=args.resume, on_step=display.step, on_episode=display.episode,
                                        on_notice=display.notice)
@@ -138,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "anthropic:<model>, scripted")
     run.add_argument("--base-url", help="an OpenAI-compatible (or Ollama) server, e.g. http://127.0.0.1:8080/v1")
     run.add_argument("--size")
+    run.add_argument("--agents", type=int, help="team size, for tasks sized by their number of agents (crafter): same as --size N")
     run.add_argument("--seed", type=int, help="generate instances from seed, seed+1, ... (default: the fixed benchmark set)")
     run.add_argument("--instances", metavar="N|PATH",
                      help="how many episodes, or an instance file or folder of them (colony instance writes them)")

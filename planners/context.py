@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from colony.envs.feedback import RefusedEntry, StepFeedback
@@ -14,15 +15,16 @@ from colony.envs.surface import PlanningSurface
 
 @dataclass
 class PlanningContext:
-    """Everything a planner may know at one step, read from the planning surface."""
+    """Everything a planner may know at one step, read from the planning surface.
+
+    The typed state is copied once; the texts (observations, legal actions, central and
+    history state) are rendered from that copy when a planner first asks for them, so a
+    planner that reads only the state (an expert) pays for no text.
+    """
 
     task: str
     step: int
     agents: list[str]
-    observations: dict[str, str]
-    legal_actions: dict[str, list[str]]
-    history_state: str  # compact state, as recorded in the history
-    central_state: str  # every agent's line / the task's full state text
     plan_format: PlanFormat
     state: TaskState  # a copy of the typed task state (what experts read)
     last_feedback: StepFeedback | None
@@ -30,13 +32,27 @@ class PlanningContext:
 
     @classmethod
     def from_surface(cls, surface: PlanningSurface) -> PlanningContext:
-        agents = surface.agent_names
-        return cls(task=surface.task, step=surface.step_count + 1, agents=agents,
-                   observations={a: surface.observation_text(a) for a in agents},
-                   legal_actions={a: surface.legal_actions(a) for a in agents},
-                   history_state=surface.history_state_text(), central_state=surface.state_text(),
-                   plan_format=surface.plan_format, state=surface.task_state(),
-                   last_feedback=surface.last_feedback, check=surface.check)
+        return cls(task=surface.task, step=surface.step_count + 1, agents=surface.agent_names,
+                   plan_format=surface.plan_format, state=surface.task_state(), last_feedback=surface.last_feedback,
+                   check=surface.check)
+
+    @cached_property
+    def observations(self) -> dict[str, str]:
+        return {agent: self.state.observation_text(agent) for agent in self.agents}
+
+    @cached_property
+    def legal_actions(self) -> dict[str, list[str]]:
+        return {agent: self.state.legal_actions(agent) for agent in self.agents}
+
+    @cached_property
+    def history_state(self) -> str:
+        """The compact state, as recorded in the history."""
+        return self.state.history_state_text()
+
+    @cached_property
+    def central_state(self) -> str:
+        """Every agent's line / the task's full state text."""
+        return self.state.central_state_text()
 
     @property
     def plan_example(self) -> str:

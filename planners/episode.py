@@ -37,6 +37,7 @@ class EpisodeSummary:
     goal_done: int = 0
     goal_total: int = 0
     goal_text: str = ""
+    milestones: dict[str, int] = field(default_factory=dict)  # first step of each milestone (Crafter: the chain)
     token_sources: list[str] = field(default_factory=list)
     instance: str | None = None  # the instance file, when the episode did not come from a seed
     stops_run: bool = False  # a backend failure that no later episode could escape (bad key, model, request)
@@ -138,5 +139,6 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
     progress = env.goal().progress()
     summary.steps = env.step_count
     summary.goal_done, summary.goal_total, summary.goal_text = progress.done, progress.total, progress.text
+    summary.milestones = env.goal().milestones()
     summary.wall_s = time.perf_counter() - start
     return summary

@@ -8,7 +8,7 @@ import pytest
 from colony.envs import parallel_env, paper_sizes
 from colony.envs.boxnet2.world import BoxNet2World
 from colony.envs.instances import benchmark_instances, benchmark_seeds, load_instance, save_instance
-from colony.envs.registry import environments
+from colony.envs.registry import environments, tasks
 from colony.launch.cli import main
 
 
@@ -108,7 +108,7 @@ def test_cli_lists_environments_with_sizes(capsys):
 def test_cli_demo_writes_pictures_and_records(tmp_path):
     assert main(["demo", "--seed", "3", "--out", str(tmp_path)]) == 0
     folders = sorted(p.name for p in tmp_path.iterdir())
-    assert [f.split("-")[0] for f in folders] == ["boxlift", "boxnet1", "boxnet2", "warehouse"]
+    assert [f.split("-")[0] for f in folders] == sorted(tasks())
     for folder in tmp_path.iterdir():
         assert (folder / "step_000.png").stat().st_size > 1000
         steps = (folder / "steps.jsonl").read_text().splitlines()

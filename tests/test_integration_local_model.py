@@ -25,7 +25,7 @@ pytest.importorskip("langchain_openai")
 
 MAX_TOKENS = 48
 SCHEMES = ["cmas", "dmas", "hmas1", "hmas2"]
-TASKS = {"boxnet1": "1x2", "boxnet2": "1x2", "boxlift": "2x3", "warehouse": "2x2x2"}
+TASKS = {"boxnet1": "1x2", "boxnet2": "1x2", "boxlift": "2x3", "warehouse": "2x2x2", "crafter": "2"}
 SHORT = {"instances": 1, "seed": 7, "step_limit": 1, "planner.dialogue_rounds": 1, "planner.feedback_rounds": 1,
          "planner.max_replans": 1, "llm.max_tokens": MAX_TOKENS, "llm.timeout_s": 120}
 OUTCOMES = {"success", "step_limit", "collision", "no_valid_plan"}

@@ -1,0 +1,481 @@
+"""The multi-agent Crafter simulator behind the planning protocol; spec in ``env.py``.
+
+Planners give each agent a high-level action per step; the navigation layer turns it into
+one primitive Crafter action over what that agent has seen; the team engine
+(:mod:`colony.envs.crafter.team`) plays the step. Each step leaves a per-agent event stream
+(inventory changes, achievements, damage, shares, deaths, where a route was missing) and
+every agent has a message inbox, the seams for memory and communication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from crafter import constants
+from pydantic import Field
+
+from colony.envs.crafter.navigation import MOVES, Navigator, Terrain, approach_cells, face, route
+from colony.envs.crafter.recipes import CHAIN, SOURCES, Action, catalogue, parse_action
+from colony.envs.crafter.state import HALF_VIEW, CrafterState, Member
+from colony.envs.crafter.team import TeamCrafter
+from colony.envs.feedback import Progress, RefusalReason, RefusedEntry, StatusBase, StepFeedback, TaskEvent
+from colony.envs.goal import Goal
+from colony.envs.instance_checks import Problems
+from colony.envs.rules import Strict
+from colony.envs.world import InvalidSize, Judgement, World, validate_agent_plan
+
+MINABLE = {"stone": "wood_pickaxe", "coal": "wood_pickaxe", "iron": "stone_pickaxe", "diamond": "iron_pickaxe"}
+HEADINGS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
+
+
+class CrafterRules(Strict):
+    """The ``rules:`` table of Crafter's task.yaml."""
+
+    area: int = Field(ge=16, le=256)
+    max_agents: int = Field(ge=1)
+
+
+class CrafterStatus(StatusBase):
+    ALL_DEAD = "all_dead"
+
+
+@dataclass(frozen=True)
+class AgentEvent(TaskEvent):
+    """Something that happened to one agent this step (the stream memory reads)."""
+
+    kind = "agent"
+
+    agent: str
+    what: str  # inventory | achievement | damage | share | death | route
+    detail: str
+
+    def to_text(self) -> str:
+        return f"{self.agent}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class TeamDied(TaskEvent):
+    kind = "team_died"
+    ends_episode = CrafterStatus.ALL_DEAD
+
+    def to_text(self) -> str:
+        return "Every agent is dead."
+
+
+class ChainGoal(Goal):
+    """A diamond, through the tech chain; progress is how far along the chain the team is."""
+
+    def __init__(self, world: CrafterWorld) -> None:
+        self.world = world
+
+    def surface(self) -> str:
+        return self.world.declaration().goal
+
+    def progress(self) -> Progress:
+        reached = self.world.state.chain_reached()
+        if "collect_diamond" in reached:
+            return Progress(len(CHAIN), len(CHAIN), "diamond found.")
+        following = next((name for name in CHAIN if name not in reached), None)
+        return Progress(len(reached), len(CHAIN), f"chain {len(reached)}/{len(CHAIN)}, next: {following}.")
+
+    def verify(self) -> bool:
+        return any(m.achievements.get("collect_diamond", 0) for m in self.world.state.members)
+
+    def milestones(self) -> dict[str, int]:
+        """The step at which the team first reached each achievement of the chain."""
+        first = self.world.chain_first
+        return {name: first[name] for name in CHAIN if name in first}
+
+
+class CrafterWorld(World):
+    task = "crafter"
+    rules_model = CrafterRules
+
+    def __init__(self, agents: int, seed: int, *, step_limit: int | None = None, area: int | None = None) -> None:
+        self.check_size(agents)
+        self.seed = int(seed)
+        self.area = area or self.task_rules().area
+        self.team = TeamCrafter(agents, self.seed, self.area)
+        self.team.start()
+        self.history: list[list[str]] = []  # every step's primitive actions, for snapshots and replays
+        self.navigators = [Navigator() for _ in range(agents)]
+        self.headings = [HEADINGS[(3 * i) % len(HEADINGS)] for i in range(agents)]  # explorers fan out
+        self.explore_targets: list[tuple[int, int] | None] = [None] * agents
+        self.shelters: list[tuple[tuple[int, int], tuple[int, int]] | None] = [None] * agents  # (way in, direction)
+        self.inboxes: list[list[str]] = [[] for _ in range(agents)]
+        self._occupied: set[tuple[int, int]] = set()
+        self.chain_first: dict[str, int] = {}  # chain achievement -> the step the team first reached it
+        super().__init__(self._read_state(), step_limit=step_limit)
+
+    @classmethod
+    def check_size(cls, agents: int) -> None:
+        limit = cls.task_rules().max_agents
+        if not 1 <= agents <= limit:
+            raise InvalidSize(f"{cls.task}: 1 to {limit} agents, got {agents}")
+
+    def make_goal(self) -> Goal:
+        return ChainGoal(self)
+
+    # --- sizes and generation ----------------------------------------------------------------
+    @classmethod
+    def parse_size(cls, label: str) -> dict[str, int]:
+        text = str(label).strip()
+        if not text.isdigit():
+            raise InvalidSize(f"{cls.task}: size {label!r} is a number of agents (e.g. 6)")
+        cls.check_size(int(text))
+        return {"agents": int(text)}
+
+    @classmethod
+    def format_size(cls, agents: int) -> str:
+        return str(agents)
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator, step_limit: int | None = None, *, agents: int) -> CrafterWorld:
+        return cls(agents, int(rng.integers(2**31 - 1)), step_limit=step_limit)
+
+    def size_label(self) -> str:
+        return str(len(self.team.players))
+
+    # --- state -------------------------------------------------------------------------------
+    def _read_state(self) -> CrafterState:
+        team = self.team
+        members = [Member(f"agent{i}", (int(p.pos[0]), int(p.pos[1])), tuple(int(v) for v in p.facing), not p.removed,
+                          bool(p.sleeping), dict(p.inventory), dict(p.achievements)) for i, p in enumerate(team.players)]
+        return CrafterState((self.area, self.area), team.step_count, float(team._world.daylight), members, team.known,
+                            team.material_names(), team.creatures(), [list(box) for box in self.inboxes])
+
+    def active_agents(self) -> list[str]:
+        return [m.name for m in self.state.members if m.alive]
+
+    def deliver(self, agent: str, message: str) -> None:
+        """Put a message in an agent's inbox; it shows in the agent's next observation (the comms seam)."""
+        self.inboxes[self.state.index_of(agent)].append(message)
+        self.state = self._read_state()
+
+    # --- PettingZoo view -----------------------------------------------------------------
+    def action_catalogue(self, agent: str) -> list[str | None]:
+        return [None] + catalogue(len(self.team.players), self.state.index_of(agent))
+
+    def observation_vector(self, agent: str) -> np.ndarray:
+        """The agent's own 64x64 RGB view (black once it is dead)."""
+        index = self.state.index_of(agent)
+        if not self.team.alive(index):
+            return np.zeros((self.team._size[0], self.team._size[1], 3), np.uint8)
+        return np.ascontiguousarray(self.team.view_of(index))
+
+    # --- dynamics ------------------------------------------------------------------------
+    def _validate(self, plan: Mapping[str, Any]) -> tuple[list, list[RefusedEntry]]:
+        return validate_agent_plan(plan, self.state, self._judge, "collect wood")
+
+    def _judge(self, agent: str, value: str, claims: dict) -> Judgement:
+        action = parse_action(value)
+        if action is None:
+            return RefusedEntry(agent, value, RefusalReason.MALFORMED_ACTION,
+                                "actions are collect <item>, place <thing>, make <tool>, eat cow, attack zombie, "
+                                "go to agent <k>, share <item> with agent <k>, explore, sleep, wait")
+        reason = self.state.why_not(agent, action)
+        if reason is not None:
+            return RefusedEntry(agent, value, RefusalReason.ILLEGAL_ACTION, reason)
+        return action.text(), action
+
+    def _execute(self, accepted: list[tuple[str, str, Action]], feedback: StepFeedback) -> None:
+        before = self.state
+        self._occupied = self.team.occupied()  # once per step: every agent's route avoids the same cells
+        actions = ["noop"] * len(self.team.players)
+        shares: list[tuple[int, str, int]] = []
+        for agent, _, action in accepted:
+            index = before.index_of(agent)
+            if action.verb == "share":
+                shares.append((index, action.item, action.other))
+                continue
+            primitive, note = self._primitive(index, action)
+            actions[index] = primitive
+            if note:
+                feedback.events.append(AgentEvent(agent, "route", f"{action.text()}: {note}"))
+        self.history.append(actions + [f"share {item} {giver}>{receiver}" for giver, item, receiver in shares])
+        for note in self.team.tick(actions, shares):
+            feedback.events.append(AgentEvent(note.split(" ", 1)[0], "share", note))
+        self.inboxes = [[] for _ in self.team.players]
+        self.state = after = self._read_state()
+        self._note_chain()
+        self._report(before, after, shares, feedback)
+        if not self.active_agents():
+            feedback.events.append(TeamDied())
+
+    def _report(self, before: CrafterState, after: CrafterState, shares: list, feedback: StepFeedback) -> None:
+        for old, new in zip(before.members, after.members):
+            if not old.alive:
+                continue
+            changes = [f"{item} {new.inventory[item] - old.inventory[item]:+d}" for item in new.inventory
+                       if new.inventory[item] != old.inventory[item] and item != "health"]
+            if changes:
+                feedback.events.append(AgentEvent(new.name, "inventory", ", ".join(changes)))
+            if new.inventory["health"] < old.inventory["health"]:
+                feedback.events.append(AgentEvent(new.name, "damage", f"health {old.inventory['health']} -> "
+                                                                      f"{new.inventory['health']}"))
+            for name, count in new.achievements.items():
+                if count > old.achievements.get(name, 0):
+                    feedback.achieved.append(f"{new.name} {name}")
+            if not new.alive:
+                feedback.events.append(AgentEvent(new.name, "death", "died"))
+        for giver, item, receiver in shares:
+            if after.members[receiver].inventory.get(item, 0) > before.members[receiver].inventory.get(item, 0):
+                feedback.events.append(AgentEvent(f"agent{giver}", "share", f"gave 1 {item} to agent{receiver}"))
+
+    def _note_chain(self) -> None:
+        for name in self.state.chain_reached():
+            self.chain_first.setdefault(name, self.team.step_count)
+
+    # --- navigation ------------------------------------------------------------------------
+    def _primitive(self, index: int, action: Action) -> tuple[str, str]:
+        """The primitive action that carries ``action`` one step further, and a note when it cannot."""
+        state, agent = self.state, f"agent{index}"
+        me = state.member(agent)
+        if action.verb in ("wait", "sleep"):
+            return ("noop" if action.verb == "wait" else "sleep"), ""
+        if action.verb in ("place", "make"):
+            return self._craft(index, action)
+        terrain = self._terrain(index)
+        if action.verb == "explore":
+            return self._explore(index, terrain)
+        if action.verb == "shelter":
+            return self._shelter(index, terrain)
+        if action.verb == "go":
+            goals = approach_cells([state.members[action.other].position], terrain)
+        else:
+            targets = self._targets(index, action)
+            goals = approach_cells(targets, terrain)
+            ahead = (me.position[0] + me.facing[0], me.position[1] + me.facing[1])
+            if ahead in targets:  # already facing one: work on it rather than turn to another
+                return "do", ""
+            for target in targets:
+                if abs(target[0] - me.position[0]) + abs(target[1] - me.position[1]) == 1:
+                    return face(me.position, target), ""
+        move, note = self.navigators[index].next_move(action.text(), terrain, me.position, me.facing, goals)
+        if move is None:
+            return "noop", "" if note == "arrived" else note
+        return move, ""
+
+    def _terrain(self, index: int) -> Terrain:
+        me = self.state.members[index]
+        ids = {name: material for material, name in self.state.names.items()}
+        walkable = {ids[name] for name in constants.walkable if name in ids}
+        minable = {ids[name] for name, tool in MINABLE.items() if name in ids and me.inventory.get(tool, 0)}
+        return Terrain(self.state.known[index], walkable, minable, self._occupied - {me.position})
+
+    def _targets(self, index: int, action: Action) -> list[tuple[int, int]]:
+        agent = f"agent{index}"
+        if action.verb in ("eat", "attack"):
+            return [cell for _, cell in self.state.seen_things(agent, action.item)]
+        material = [m for m, name in self.state.names.items() if name == SOURCES[action.item]]
+        cells = np.argwhere(self.state.known[index] == material[0]) if material else np.zeros((0, 2), int)
+        x, y = self.state.members[index].position
+        order = np.argsort(np.abs(cells - (x, y)).sum(axis=1))[:40]  # the nearest ones are enough
+        return [tuple(int(v) for v in cells[i]) for i in order]
+
+    def _explore(self, index: int, terrain: Terrain) -> tuple[str, str]:
+        """Toward the unknown along the agent's heading: a frontier cell is chosen and kept until it is
+        reached or cannot be; a heading with nowhere left to go turns by 90 degrees."""
+        me = self.state.members[index]
+        navigator = self.navigators[index]
+        target = self.explore_targets[index]
+        if target is not None and target != me.position:
+            move, _ = navigator.next_move(("explore", target), terrain, me.position, me.facing, {target})
+            if move is not None:
+                return move, ""
+        frontier = self._frontier(index, terrain)
+        for _ in range(len(HEADINGS) // 2):
+            hx, hy = self.headings[index]
+            along = {c: (c[0] - me.position[0]) * hx + (c[1] - me.position[1]) * hy for c in frontier}
+            best = max(along.values(), default=0)
+            ahead = {c for c, reach in along.items() if reach > 0 and reach >= best - 2}  # the farthest along the heading
+            path = route(terrain, me.position, ahead) if ahead else None
+            if path:
+                self.explore_targets[index] = path[-1]
+                move, _ = navigator.next_move(("explore", path[-1]), terrain, me.position, me.facing, {path[-1]})
+                if move is not None:
+                    return move, ""
+            self.headings[index] = HEADINGS[(HEADINGS.index(self.headings[index]) + 2) % len(HEADINGS)]
+        self.explore_targets[index] = None
+        return "noop", "nothing left to explore that can be reached"
+
+    def _shelter(self, index: int, terrain: Terrain) -> tuple[str, str]:
+        """Dig in and seal: from a walkable cell G in front of rock, mine the two cells beyond it
+        (S1, S2, whose sides and far end block), walk to S2, turn back onto S1 and put stone on G."""
+        state, agent = self.state, f"agent{index}"
+        if state.sealed(agent):
+            return "noop", ""
+        me = state.member(agent)
+        site = self.shelters[index]
+        if site is None or not self._shelter_sites(index, terrain, only=site):
+            sites = self._shelter_sites(index, terrain)
+            for gate, direction in sites[:6]:
+                if route(terrain, me.position, {gate}) is not None:
+                    site = self.shelters[index] = gate, direction
+                    break
+            else:
+                self.shelters[index] = None
+                return "noop", "no known rock to dig a shelter into"
+        (gx, gy), (dx, dy) = site
+        first, second = (gx + dx, gy + dy), (gx + 2 * dx, gy + 2 * dy)
+        position, facing = me.position, tuple(me.facing)
+        inward, outward = MOVES[(dx, dy)], MOVES[(-dx, -dy)]
+        if position == second:
+            return outward, ""  # back onto S1, now facing the way in
+        if position == first:
+            if facing == (-dx, -dy):
+                if (gx, gy) in self._occupied:
+                    return "do", ""  # a creature in the way in: hit it
+                return ("place_stone" if me.inventory.get("stone", 0) else "noop"), ""
+            if facing == (dx, dy) and self.team.material_at(second) != "path":
+                return "do", ""
+            return inward, ""
+        if position == (gx, gy):
+            if facing == (dx, dy) and self.team.material_at(first) != "path":
+                return "do", ""
+            return inward, ""
+        move, note = self.navigators[index].next_move(("shelter", site), terrain, position, me.facing, {(gx, gy)})
+        return (move or "noop"), ("" if move else note)
+
+    def _shelter_sites(self, index: int, terrain: Terrain, only=None) -> list:
+        """Shelter sites (way in, direction) on the agent's map, nearest first (or ``only``, if still good)."""
+        known = self.state.known[index]
+        ids = {name: material for material, name in self.state.names.items()}
+        open_ids = [ids[name] for name in ("grass", "sand", "path", "water", "lava") if name in ids]
+        blocking = (known >= 0) & ~np.isin(known, open_ids)
+        diggable = np.isin(known, list(terrain.minable) + [ids.get("path", -2)])
+        walkable = np.isin(known, list(terrain.walkable))
+        width, height = known.shape
+
+        def at(mask: np.ndarray, ox: int, oy: int) -> np.ndarray:
+            """mask shifted so that out[x, y] == mask[x + ox, y + oy] (False off the map)."""
+            out = np.zeros_like(mask)
+            xs, xd = (slice(ox, None), slice(0, width - ox)) if ox >= 0 else (slice(0, width + ox), slice(-ox, None))
+            ys, yd = (slice(oy, None), slice(0, height - oy)) if oy >= 0 else (slice(0, height + oy), slice(-oy, None))
+            out[xd, yd] = mask[xs, ys]
+            return out
+
+        x, y = self.state.members[index].position
+        found = []
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            if only is not None and only[1] != (dx, dy):
+                continue
+            px, py = dy, dx  # perpendicular
+            good = walkable | (at(diggable, 0, 0) if only is not None else False)  # G may be sealed already
+            good = good & at(diggable, dx, dy) & at(diggable, 2 * dx, 2 * dy) & at(blocking, 3 * dx, 3 * dy)
+            for k in (1, 2):
+                good &= at(blocking, k * dx + px, k * dy + py) & at(blocking, k * dx - px, k * dy - py)
+            if only is not None:
+                return bool(good[only[0]])
+            found += [((int(gx), int(gy)), (dx, dy)) for gx, gy in np.argwhere(good)]
+        if only is not None:
+            return False
+        return sorted(found, key=lambda site: abs(site[0][0] - x) + abs(site[0][1] - y))
+
+    def _frontier(self, index: int, terrain: Terrain) -> set[tuple[int, int]]:
+        """Known walkable cells at the edge of the unknown, beyond the current view."""
+        known = self.state.known[index]
+        unknown = known < 0
+        edge = np.zeros_like(unknown)
+        edge[1:, :] |= unknown[:-1, :]
+        edge[:-1, :] |= unknown[1:, :]
+        edge[:, 1:] |= unknown[:, :-1]
+        edge[:, :-1] |= unknown[:, 1:]
+        walkable = np.isin(known, list(terrain.walkable))
+        x, y = self.state.members[index].position
+        if terrain.minable:  # ores lie in rock: with a pickaxe, explore (and tunnel) where rock is
+            rock = np.isin(known, list(terrain.minable)).astype(np.int16)
+            around = np.zeros_like(rock)
+            for dx in range(-2, 3):
+                for dy in range(-2, 3):
+                    around += np.roll(np.roll(rock, dx, axis=0), dy, axis=1)
+            rocky = edge & (walkable | (rock > 0)) & (around >= 6)
+            cells = {tuple(int(v) for v in cell) for cell in np.argwhere(rocky)}
+            far = {c for c in cells if abs(c[0] - x) > HALF_VIEW[0] or abs(c[1] - y) > HALF_VIEW[1]}
+            if far:
+                return far
+        cells = {tuple(int(v) for v in cell) for cell in np.argwhere(edge & walkable)}
+        far = {c for c in cells if abs(c[0] - x) > HALF_VIEW[0] or abs(c[1] - y) > HALF_VIEW[1]}
+        return far or cells
+
+    def _craft(self, index: int, action: Action) -> tuple[str, str]:
+        """Place or make: here if possible, else walk to where it is possible."""
+        state, agent = self.state, f"agent{index}"
+        me = state.member(agent)
+        world = self.team
+        x, y = me.position
+        if action.verb == "make":
+            stations = constants.make[action.item]["nearby"]
+            around = {world.material_at((x + dx, y + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+            if all(station in around for station in stations):
+                return f"make_{action.item}", ""
+            terrain = self._terrain(index)
+            goals = self._station_cells(index, stations, terrain)
+            move, note = self.navigators[index].next_move(action.text(), terrain, me.position, me.facing, goals)
+            return (move or "noop"), ("" if move else f"no known spot next to {' and '.join(stations)}")
+        where = constants.place[action.item]["where"]
+        occupied = self._occupied
+        facing = (x + me.facing[0], y + me.facing[1])
+        if world.material_at(facing) in where and facing not in occupied:
+            return f"place_{action.item}", ""
+        for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            cell = (x + dx, y + dy)
+            if world.material_at(cell) in where and cell not in occupied:
+                return face(me.position, cell), ""  # turn (the cell is free, so this may also step onto it)
+        return "noop", f"no free {' or '.join(where)} next to {agent}"
+
+    def _station_cells(self, index: int, stations: list[str], terrain: Terrain) -> set[tuple[int, int]]:
+        """Walkable known cells whose 3x3 neighbourhood holds every station."""
+        known = self.state.known[index]
+        ids = {name: material for material, name in self.state.names.items()}
+        good = np.ones(known.shape, bool)
+        for station in stations:
+            near = np.zeros(known.shape, bool)
+            mask = known == ids.get(station, -2)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    near |= np.roll(np.roll(mask, dx, axis=0), dy, axis=1)
+            good &= near
+        walkable = np.isin(known, list(terrain.walkable))
+        return {tuple(int(v) for v in cell) for cell in np.argwhere(good & walkable)}
+
+    # --- persistence -----------------------------------------------------------------------
+    def _state_dict(self) -> dict[str, Any]:
+        return {"seed": self.seed, "agents": len(self.team.players), "area": self.area,
+                "actions": [list(step) for step in self.history]}
+
+    @classmethod
+    def _from_state_dict(cls, data: Mapping[str, Any], problems: Problems, step_limit: int | None) -> CrafterWorld:
+        seed = problems.integer(data, "seed", minimum=0)
+        agents = problems.integer(data, "agents", minimum=1)
+        area = problems.integer(data, "area", minimum=16, required=False)
+        actions = problems.sequence(data.get("actions", []), "actions")
+        problems.raise_if_any(cls.task)
+        try:
+            world = cls(agents, seed, step_limit=step_limit, area=area)
+        except InvalidSize as error:
+            problems.add("agents", agents, str(error))
+            problems.raise_if_any(cls.task)
+        for number, step in enumerate(actions):
+            if not isinstance(step, list) or len(step) < agents:
+                problems.add(f"actions[{number}]", step, f"one primitive action per agent ({agents}), then the shares")
+                problems.raise_if_any(cls.task)
+            world.replay(step)
+        return world
+
+    def replay(self, step: list[str]) -> None:
+        """Play one recorded step exactly (primitive actions, then ``share <item> <giver>><receiver>``)."""
+        agents = len(self.team.players)
+        shares = []
+        for entry in step[agents:]:
+            _, item, route = entry.split()
+            giver, receiver = route.split(">")
+            shares.append((int(giver), item, int(receiver)))
+        self.history.append(list(step))
+        self.team.tick(list(step[:agents]), shares)
+        self.state = self._read_state()
+        self._note_chain()
+        self.step_count += 1

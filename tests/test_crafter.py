@@ -1,0 +1,230 @@
+"""Multi-agent Crafter: sharing, deaths, the diamond, navigation refusals, shelter, seeds and seams.
+
+Scenes are set up by editing the ``crafter`` world directly (a test's privilege); everything
+is then played through the planning protocol or the PettingZoo API, as planners and users do.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from colony.envs import parallel_env
+from colony.envs.crafter.expert import CrafterExpert
+from colony.envs.crafter.recipes import CHAIN
+from colony.envs.feedback import EpisodeStatus, RefusalReason
+from colony.planners.context import PlanningContext
+
+
+def make(agents=2, seed=3, **kwargs):
+    env = parallel_env("crafter", agents=agents, **kwargs)
+    env.reset(seed=seed)
+    return env
+
+
+def player(env, index):
+    return env.world.team.players[index]
+
+
+def set_material(env, cell, name):
+    env.world.team._world[np.array(cell)] = name
+
+
+def refresh(env):
+    """Let the agents look again after a scene edit, and re-read the typed state."""
+    env.world.team.look()
+    env.world.state = env.world._read_state()
+
+
+def move_player(env, index, cell):
+    env.world.team._world.move(player(env, index), np.array(cell))
+    refresh(env)
+
+
+def test_share_moves_exactly_one_unit():
+    env = make()
+    assert env.world.state.distance("agent0", "agent1") == 1  # players spawn side by side
+    player(env, 0).inventory["wood"] = 3
+    refresh(env)
+    feedback = env.apply({"agent0": "share wood with agent 1", "agent1": "wait"})
+    assert not feedback.refused
+    state = env.task_state()
+    assert state.member("agent0").inventory["wood"] == 2
+    assert state.member("agent1").inventory["wood"] == 1
+    assert any(event.to_text() == "agent0: gave 1 wood to agent1" for event in feedback.events)
+
+
+def test_share_is_refused_out_of_reach_and_for_vitals():
+    env = make()
+    player(env, 0).inventory["wood"] = 3
+    move_player(env, 1, (player(env, 0).pos[0] + 3, player(env, 0).pos[1]))
+    set_material(env, tuple(player(env, 1).pos), "grass")
+    refused = env.check({"agent0": "share wood with agent 1"})
+    assert len(refused) == 1 and refused[0].reason is RefusalReason.ILLEGAL_ACTION
+    assert "agent1 is 3 steps away" in refused[0].message and "go to agent 1" in refused[0].message
+    refused = env.check({"agent0": "share health with agent 1"})
+    assert "health is a vital and cannot be shared" in refused[0].message
+    assert "share health with agent 1" not in env.task_state().legal_actions("agent0")
+    before = {item: n for item, n in player(env, 0).inventory.items()}
+    env.apply({"agent0": "share wood with agent 1"})  # refused entries leave nothing changed
+    assert player(env, 0).inventory["wood"] == before["wood"] and player(env, 1).inventory["wood"] == 0
+
+
+def test_a_dead_agent_leaves_agents():
+    env = make(agents=3)
+    player(env, 1).health = 0
+    _, _, terminations, truncations, infos = env.step({agent: 0 for agent in env.agents})
+    assert terminations["agent1"] and not terminations["agent0"]
+    assert env.agents == ["agent0", "agent2"]
+    assert env.task_state().observation_text("agent1") == "agent1 is dead."
+    assert "go to agent 1" not in env.task_state().legal_actions("agent0")
+    refused = env.check({"agent0": "go to agent 1"})
+    assert "agent1 is dead" in refused[0].message
+    for agent in list(env.agents):
+        player(env, int(agent[-1])).health = 0
+    env.step({agent: 0 for agent in env.agents})
+    assert env.agents == [] and env.status.value == "all_dead"
+
+
+def test_the_episode_ends_on_the_first_diamond():
+    env = make()
+    me = player(env, 0)
+    me.inventory["iron_pickaxe"] = 1
+    ahead = tuple(me.pos + me.facing)
+    set_material(env, ahead, "diamond")
+    refresh(env)
+    assert "collect diamond" in env.task_state().legal_actions("agent0")
+    feedback = env.apply({"agent0": "collect diamond", "agent1": "explore"})
+    assert "agent0 collect_diamond" in feedback.achieved
+    assert env.status is EpisodeStatus.SUCCESS and env.agents == []
+    assert env.goal().progress().done == env.goal().progress().total
+    assert env.goal().milestones() == {"collect_diamond": 1}
+
+
+def test_navigation_refuses_what_cannot_be_done_now_with_the_reason():
+    env = make(seed=11)
+    state = env.task_state()
+    assert "collect stone" not in state.legal_actions("agent0")
+    assert env.check({"agent0": "collect stone"})[0].message == "collect stone needs 1 wood_pickaxe more"
+    player(env, 0).inventory["iron_pickaxe"] = 1
+    refresh(env)
+    detail = env.check({"agent0": "collect diamond"})[0].message
+    assert detail == "agent0 has not seen any diamond yet (explore first)"
+    assert "make wood_pickaxe needs 1 wood more" in env.check({"agent0": "make wood_pickaxe"})[0].message
+    assert "not an action" not in detail
+    malformed = env.check({"agent0": "fly to the moon"})[0]
+    assert malformed.reason is RefusalReason.MALFORMED_ACTION and "explore" in malformed.message
+
+
+def test_a_route_that_does_not_exist_is_reported_in_the_events():
+    env = make(agents=1, seed=5)
+    me = player(env, 0)
+    x, y = (int(v) for v in me.pos)
+    for dx in range(-2, 3):  # water all around: the agent sees trees but cannot reach any
+        for dy in range(-2, 3):
+            if (dx, dy) != (0, 0):
+                set_material(env, (x + dx, y + dy), "water")
+    set_material(env, (x + 3, y), "tree")
+    refresh(env)
+    feedback = env.apply({"agent0": "collect wood"})
+    assert [event.to_text() for event in feedback.events if getattr(event, "what", "") == "route"] == \
+        ["agent0: collect wood: no known route"]
+
+
+def test_shelter_seals_the_agent_into_rock():
+    env = make(agents=1, seed=7)
+    me = player(env, 0)
+    x, y = (int(v) for v in me.pos)
+    for dx in range(1, 6):
+        for dy in range(-2, 3):
+            set_material(env, (x + dx, y + dy), "stone")
+    for dx in range(-3, 1):
+        for dy in range(-2, 3):
+            set_material(env, (x + dx, y + dy), "grass")
+    me.inventory["wood_pickaxe"] = 1
+    refresh(env)
+    assert not env.task_state().sealed("agent0")
+    for _ in range(12):
+        env.apply({"agent0": "shelter"})
+        if env.task_state().sealed("agent0"):
+            break
+    state = env.task_state()
+    assert state.sealed("agent0") and state.member("agent0").position[0] > x
+    assert "sheltered" in state.observation_text("agent0")
+    assert "shelter needs a wood_pickaxe" in make(agents=1).check({"agent0": "shelter"})[0].message
+
+
+def test_same_seed_same_trajectory():
+    def play(seed):
+        env = make(agents=3, seed=seed)
+        expert = CrafterExpert()
+        for _ in range(60):
+            env.apply(expert.plan(PlanningContext.from_surface(env)))
+        return env.world.history, env.task_state().history_state_text(), env.world.team.view_of(0).tobytes()
+
+    assert play(21) == play(21)
+    assert play(21)[0] != play(22)[0]
+
+
+def test_a_record_replays_to_the_same_world():
+    env = make(agents=2, seed=4)
+    expert = CrafterExpert()
+    for _ in range(25):
+        env.apply(expert.plan(PlanningContext.from_surface(env)))
+    record = env.world.to_dict()
+    replayed = parallel_env("crafter", instance=record)
+    replayed.reset()
+    assert replayed.task_state().history_state_text() == env.task_state().history_state_text()
+    assert replayed.world.step_count == env.world.step_count == 25
+
+
+def test_event_stream_and_message_slot():
+    env = make()
+    obs, infos = env.reset(seed=3)
+    assert infos["agent0"]["messages"] == [] and "Messages" not in infos["agent0"]["text"]
+    env.deliver("agent1", "wood is to the north")
+    infos = env._infos()
+    assert infos["agent1"]["messages"] == ["wood is to the north"]
+    assert "Messages: wood is to the north" in infos["agent1"]["text"]
+    player(env, 0).inventory["wood"] = 2
+    player(env, 0).health = 5
+    refresh(env)
+    feedback = env.apply({"agent0": "share wood with agent 1", "agent1": "wait"})
+    texts = [event.to_text() for event in feedback.events]
+    assert "agent0: wood -1" in texts and "agent1: wood +1" in texts
+    assert env.task_state().inboxes == [[], []]  # messages last one step
+
+
+def test_pettingzoo_views_and_render():
+    env = parallel_env("crafter", agents=4, render_mode="rgb_array")
+    obs, infos = env.reset(seed=2)
+    view = obs["agent0"]["observation"]
+    assert view.shape == (64, 64, 3) and view.dtype == np.uint8
+    assert env.observation_space("agent0")["observation"].contains(view)
+    text = infos["agent2"]["text"]
+    for part in ("health", "holds", "View", "Agents in view: agent", "I can do"):
+        assert part in text
+    frame = env.render()
+    assert frame.ndim == 3 and frame.shape[2] == 3 and frame.shape[1] > 64
+
+
+def test_big_teams_run():
+    env = make(agents=32, seed=1)
+    expert = CrafterExpert()
+    for _ in range(5):
+        env.apply(expert.plan(PlanningContext.from_surface(env)))
+    assert len(env.agents) == 32 and env.world.step_count == 5
+    with pytest.raises(ValueError, match="1 to 64 agents"):
+        parallel_env("crafter", agents=65)
+
+
+def test_the_cli_runs_the_expert_team_with_chain_milestones(tmp_path):
+    from colony.launch.cli import main
+
+    code = main(["run", "crafter", "--scheme", "expert", "--agents", "2", "--instances", "1", "--set", "step_limit=30",
+                 "--out", str(tmp_path), "--name", "team"])
+    assert code == 0
+    episode = json.loads((tmp_path / "team" / "summary.json").read_text())["per_episode"][0]
+    assert episode["steps"] == 30 and episode["outcome"] == "step_limit"
+    assert 1 <= episode["milestones"]["collect_wood"] <= 30
+    assert list(episode["milestones"]) == [name for name in CHAIN if name in episode["milestones"]]
