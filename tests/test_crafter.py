@@ -228,3 +228,21 @@ def test_the_cli_runs_the_expert_team_with_chain_milestones(tmp_path):
     assert episode["steps"] == 30 and episode["outcome"] == "step_limit"
     assert 1 <= episode["milestones"]["collect_wood"] <= 30
     assert list(episode["milestones"]) == [name for name in CHAIN if name in episode["milestones"]]
+
+
+def test_the_expert_brings_the_iron_pickaxe_to_whoever_has_seen_a_diamond():
+    env = make(agents=2, seed=3)
+    player(env, 0).inventory["iron_pickaxe"] = 1
+    x, y = (int(v) for v in player(env, 0).pos)
+    move_player(env, 1, (x + 12, y))
+    set_material(env, (x + 13, y + 1), "diamond")
+    refresh(env)
+    state = env.task_state()
+    assert state.knows("agent1", "diamond") and not state.knows("agent0", "diamond")
+    plan = CrafterExpert().plan(PlanningContext.from_surface(env))
+    assert plan == {"agent0": "go to agent 1", "agent1": "go to agent 0"}
+    move_player(env, 1, (x + 1, y))
+    plan = CrafterExpert().plan(PlanningContext.from_surface(env))
+    assert plan["agent0"] == "share iron_pickaxe with agent 1"
+    env.apply(plan)
+    assert player(env, 1).inventory["iron_pickaxe"] == 1 and player(env, 0).inventory["iron_pickaxe"] == 0

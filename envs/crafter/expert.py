@@ -43,6 +43,13 @@ def needs(state: CrafterState, agent: str) -> dict[str, int]:
     return {item: amount - inventory.get(item, 0) for item, amount in want.items() if amount > inventory.get(item, 0)}
 
 
+def tired(inventory: dict[str, int]) -> bool:
+    """Worth a sleep: crafter keeps a sleeper asleep until rested (about 10 steps per energy point),
+    while an exhausted agent only loses a health point every 16 steps or so; within a 350-step
+    episode the expert sleeps only when exhaustion has started to hurt."""
+    return inventory["energy"] == 0 and inventory["health"] <= 6
+
+
 class CrafterExpert:
     patience = 20  # steps an action whose target could not be reached is set aside (the agent explores)
 
@@ -73,9 +80,9 @@ class CrafterExpert:
         night = state.daylight < NIGHT
         threatened = bool(state.seen_things(agent, "zombie")) or inventory["health"] <= 4
         if state.sealed(agent) and inventory["drink"] > 2 and inventory["food"] > 2:
-            if inventory["energy"] <= 2 and "sleep" in can:
-                return "sleep"  # only safe here: crafter keeps a sleeper asleep until rested
-            if night and (state.seen_things(agent, "zombie") or inventory["health"] <= 3):
+            if tired(inventory) and "sleep" in can:
+                return "sleep"  # only safe here: crafter keeps a sleeper asleep until fully rested
+            if night and inventory["health"] <= 3:
                 return "wait"
         for kind, reach in (("zombie", 1), ("skeleton", 2)):  # fight what is upon you; chasing costs more than it saves
             near = [cell for _, cell in state.seen_things(agent, kind)
@@ -90,12 +97,36 @@ class CrafterExpert:
                     del self.refilling[agent]  # full, or nothing in reach: back to work
                 else:
                     return action
-        if (night and threatened or inventory["energy"] <= 2) and "shelter" in can:
+        if (night and threatened or tired(inventory)) and "shelter" in can:
             return "shelter"
         gift = self.gift(state, agent, can)
         if gift:
             return gift
+        handover = self.diamond_handover(state, agent, can)
+        if handover:
+            return handover
         return self.next_in_chain(state, agent, can)
+
+    @staticmethod
+    def diamond_handover(state: CrafterState, agent: str, can: set[str]) -> str | None:
+        """Maps are private, and a world holds one or two diamonds: an agent with an iron pickaxe
+        and no diamond in sight meets a teammate who has seen one and hands it the pickaxe."""
+        holders = [a for a in state.agents if state.member(a).alive and state.member(a).inventory["iron_pickaxe"]
+                   and not state.knows(a, "diamond")]
+        seers = [a for a in state.agents if state.member(a).alive and state.knows(a, "diamond")
+                 and not state.member(a).inventory["iron_pickaxe"]]
+        if not holders or not seers:
+            return None
+        if agent in holders:
+            other = min(seers, key=lambda seer: state.distance(agent, seer))
+        elif agent in seers:
+            other = min(holders, key=lambda holder: state.distance(agent, holder))
+        else:
+            return None
+        index = state.index_of(other)
+        if agent in holders and f"share iron_pickaxe with agent {index}" in can:
+            return f"share iron_pickaxe with agent {index}"
+        return f"go to agent {index}" if f"go to agent {index}" in can else None
 
     @staticmethod
     def gift(state: CrafterState, agent: str, can: set[str]) -> str | None:
