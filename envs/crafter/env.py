@@ -66,6 +66,6 @@ class CrafterEnv(TaskParallelEnv):
 
     def _infos(self, ids=None):
         infos = super()._infos(ids)
-        for agent_id, info in infos.items():
+        for info in infos.values():
             info["messages"] = list(self.world.state.inboxes[self.world.state.index_of(info["name"])])
         return infos

@@ -12,6 +12,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
+import numpy as np
+
+SIDES = ((1, 0), (-1, 0), (0, 1), (0, -1))
 MOVES = {(-1, 0): "move_left", (1, 0): "move_right", (0, -1): "move_up", (0, 1): "move_down"}
 DIRECTIONS = tuple(MOVES)
 
@@ -123,3 +126,70 @@ class Navigator:
             return ("do" if tuple(facing) == towards else MOVES[towards]), ""
         self.path.pop(0)
         return face(position, nxt), ""
+
+
+# --- whole-map searches on an agent's known map (numpy masks indexed [x, y]) ----------------
+def shifted(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """``out[x, y] == mask[x + dx, y + dy]``, False (zero) beyond the map's edge."""
+    width, height = mask.shape
+    out = np.zeros_like(mask)
+    out[max(0, -dx):width - max(0, dx), max(0, -dy):height - max(0, dy)] = \
+        mask[max(0, dx):width - max(0, -dx), max(0, dy):height - max(0, -dy)]
+    return out
+
+
+def count_around(mask: np.ndarray, radius: int) -> np.ndarray:
+    """For every cell, how many cells of ``mask`` lie in the square of ``radius`` around it."""
+    total = np.zeros(mask.shape, np.int16)
+    for dx in range(-radius, radius + 1):
+        for dy in range(-radius, radius + 1):
+            total += shifted(mask, dx, dy)
+    return total
+
+
+def cells(mask: np.ndarray) -> set[Cell]:
+    return {(int(x), int(y)) for x, y in np.argwhere(mask)}
+
+
+def frontier(terrain: Terrain, position: Cell, half_view: tuple[int, int]) -> set[Cell]:
+    """Known cells at the edge of the unknown, beyond the current view: walkable ones, or, for an
+    agent that can mine, those in rock first (ores lie there; it tunnels to them)."""
+    unknown = terrain.known < 0
+    edge = shifted(unknown, 1, 0) | shifted(unknown, -1, 0) | shifted(unknown, 0, 1) | shifted(unknown, 0, -1)
+    walkable = np.isin(terrain.known, list(terrain.walkable))
+    x, y = position
+
+    def beyond_view(found: set[Cell]) -> set[Cell]:
+        return {c for c in found if abs(c[0] - x) > half_view[0] or abs(c[1] - y) > half_view[1]}
+
+    if terrain.minable:
+        rock = np.isin(terrain.known, list(terrain.minable))
+        rocky = beyond_view(cells(edge & (walkable | rock) & (count_around(rock, 2) >= 6)))
+        if rocky:
+            return rocky
+    found = cells(edge & walkable)
+    return beyond_view(found) or found
+
+
+def station_cells(terrain: Terrain, station_ids: list[int]) -> set[Cell]:
+    """Walkable known cells whose 3x3 neighbourhood holds every station (table, furnace)."""
+    good = np.isin(terrain.known, list(terrain.walkable))
+    for station in station_ids:
+        good &= count_around(terrain.known == station, 1) > 0
+    return cells(good)
+
+
+def shelter_gates(terrain: Terrain, direction: Cell, open_ids: list[int], path_id: int, sealed: bool = False) -> np.ndarray:
+    """Cells G from which a shelter can be dug along ``direction``: G walkable (or, with ``sealed``,
+    already stoned up), the two cells beyond it diggable (rock the agent can mine, or path), and
+    the cells around those two blocking (known, and nothing creatures or arrows cross)."""
+    dx, dy = direction
+    px, py = dy, dx  # perpendicular
+    known = terrain.known
+    blocking = (known >= 0) & ~np.isin(known, open_ids)
+    diggable = np.isin(known, list(terrain.minable) + [path_id])
+    good = np.isin(known, list(terrain.walkable)) | (diggable if sealed else False)
+    good &= shifted(diggable, dx, dy) & shifted(diggable, 2 * dx, 2 * dy) & shifted(blocking, 3 * dx, 3 * dy)
+    for k in (1, 2):
+        good &= shifted(blocking, k * dx + px, k * dy + py) & shifted(blocking, k * dx - px, k * dy - py)
+    return good

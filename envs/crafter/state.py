@@ -48,7 +48,7 @@ class CrafterState(TaskState):
 
     def __post_init__(self) -> None:
         self._index = {member.name: i for i, member in enumerate(self.members)}
-        self._ids = {name: material for material, name in self.names.items() if name is not None}
+        self.ids = {name: material for material, name in self.names.items() if name is not None}  # name -> id
 
     def snapshot(self) -> CrafterState:
         """An independent copy, made field by field (a generic deep copy is slow for big teams)."""
@@ -82,7 +82,7 @@ class CrafterState(TaskState):
 
     def distance_to(self, agent: str, material: str) -> int | None:
         """Steps (Manhattan) from the agent to the nearest cell of ``material`` it knows, or None."""
-        material_id = self._ids.get(material)
+        material_id = self.ids.get(material)
         if material_id is None:
             return None
         cells = np.argwhere(self.known[self._index[agent]] == material_id)
@@ -230,12 +230,12 @@ class CrafterState(TaskState):
         if not me.alive:
             return f"{agent} is dead."
         direction = {(-1, 0): "left", (1, 0): "right", (0, -1): "up", (0, 1): "down"}[tuple(me.facing)]
-        lines = [f"{agent} at {list(me.position)} facing {direction}{', sleeping' if me.sleeping else ''}; "
-                 f"{self.vitals(agent)}; holds {self.holdings(agent)}; "
-                 f"achievements {', '.join(self.reached(agent)) or 'none'}.",
-                 "View (@ is me, digits are agents; . grass, T tree, ~ water, S stone, _ path, : sand, c coal, "
-                 "i iron, D diamond, L lava, B table, F furnace, C cow, Z zombie, K skeleton, p plant)"
-                 f"{'; sheltered' if self.sealed(agent) else ''}:",
+        lines = [(f"{agent} at {list(me.position)} facing {direction}{', sleeping' if me.sleeping else ''}; "
+                  f"{self.vitals(agent)}; holds {self.holdings(agent)}; "
+                  f"achievements {', '.join(self.reached(agent)) or 'none'}."),
+                 ("View (@ is me, digits are agents; . grass, T tree, ~ water, S stone, _ path, : sand, c coal, "
+                  "i iron, D diamond, L lava, B table, F furnace, C cow, Z zombie, K skeleton, p plant)"
+                  f"{'; sheltered' if self.sealed(agent) else ''}:"),
                  *self.local_map(agent),
                  f"Agents in view: {self.nearby_agents(agent)}."]
         if self.inboxes and self.inboxes[self._index[agent]]:

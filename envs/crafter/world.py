@@ -17,7 +17,9 @@ import numpy as np
 from crafter import constants
 from pydantic import Field
 
-from colony.envs.crafter.navigation import MOVES, Navigator, Terrain, approach_cells, face, route
+from colony.envs.crafter.navigation import (MOVES, SIDES, Navigator, Terrain, approach_cells, cells, face, route,
+                                           shelter_gates, station_cells)
+from colony.envs.crafter.navigation import frontier as find_frontier
 from colony.envs.crafter.recipes import CHAIN, SOURCES, Action, catalogue, parse_action
 from colony.envs.crafter.state import HALF_VIEW, CrafterState, Member
 from colony.envs.crafter.team import TeamCrafter
@@ -261,7 +263,7 @@ class CrafterWorld(World):
 
     def _terrain(self, index: int) -> Terrain:
         me = self.state.members[index]
-        ids = {name: material for material, name in self.state.names.items()}
+        ids = self.state.ids
         walkable = {ids[name] for name in constants.walkable if name in ids}
         minable = {ids[name] for name, tool in MINABLE.items() if name in ids and me.inventory.get(tool, 0)}
         return Terrain(self.state.known[index], walkable, minable, self._occupied - {me.position})
@@ -270,11 +272,10 @@ class CrafterWorld(World):
         agent = f"agent{index}"
         if action.verb in ("eat", "attack"):
             return [cell for _, cell in self.state.seen_things(agent, action.item)]
-        material = [m for m, name in self.state.names.items() if name == SOURCES[action.item]]
-        cells = np.argwhere(self.state.known[index] == material[0]) if material else np.zeros((0, 2), int)
+        found = np.argwhere(self.state.known[index] == self.state.ids.get(SOURCES[action.item], -2))
         x, y = self.state.members[index].position
-        order = np.argsort(np.abs(cells - (x, y)).sum(axis=1))[:40]  # the nearest ones are enough
-        return [tuple(int(v) for v in cells[i]) for i in order]
+        order = np.argsort(np.abs(found - (x, y)).sum(axis=1))[:40]  # the nearest ones are enough
+        return [tuple(int(v) for v in found[i]) for i in order]
 
     def _explore(self, index: int, terrain: Terrain) -> tuple[str, str]:
         """Toward the unknown along the agent's heading: a frontier cell is chosen and kept until it is
@@ -286,7 +287,7 @@ class CrafterWorld(World):
             move, _ = navigator.next_move(("explore", target), terrain, me.position, me.facing, {target})
             if move is not None:
                 return move, ""
-        frontier = self._frontier(index, terrain)
+        frontier = find_frontier(terrain, me.position, HALF_VIEW)
         for _ in range(len(HEADINGS) // 2):
             hx, hy = self.headings[index]
             along = {c: (c[0] - me.position[0]) * hx + (c[1] - me.position[1]) * hy for c in frontier}
@@ -310,7 +311,7 @@ class CrafterWorld(World):
             return "noop", ""
         me = state.member(agent)
         site = self.shelters[index]
-        if site is None or not self._shelter_sites(index, terrain, only=site):
+        if site is None or not self._shelter_gates(index, terrain, site[1], sealed=True)[site[0]]:
             sites = self._shelter_sites(index, terrain)
             for gate, direction in sites[:6]:
                 if route(terrain, me.position, {gate}) is not None:
@@ -340,66 +341,17 @@ class CrafterWorld(World):
         move, note = self.navigators[index].next_move(("shelter", site), terrain, position, me.facing, {(gx, gy)})
         return (move or "noop"), ("" if move else note)
 
-    def _shelter_sites(self, index: int, terrain: Terrain, only=None) -> list:
-        """Shelter sites (way in, direction) on the agent's map, nearest first (or ``only``, if still good)."""
-        known = self.state.known[index]
-        ids = {name: material for material, name in self.state.names.items()}
+    def _shelter_gates(self, index: int, terrain: Terrain, direction: tuple[int, int], sealed: bool = False):
+        ids = self.state.ids
         open_ids = [ids[name] for name in ("grass", "sand", "path", "water", "lava") if name in ids]
-        blocking = (known >= 0) & ~np.isin(known, open_ids)
-        diggable = np.isin(known, list(terrain.minable) + [ids.get("path", -2)])
-        walkable = np.isin(known, list(terrain.walkable))
-        width, height = known.shape
+        return shelter_gates(terrain, direction, open_ids, ids.get("path", -2), sealed)
 
-        def at(mask: np.ndarray, ox: int, oy: int) -> np.ndarray:
-            """mask shifted so that out[x, y] == mask[x + ox, y + oy] (False off the map)."""
-            out = np.zeros_like(mask)
-            xs, xd = (slice(ox, None), slice(0, width - ox)) if ox >= 0 else (slice(0, width + ox), slice(-ox, None))
-            ys, yd = (slice(oy, None), slice(0, height - oy)) if oy >= 0 else (slice(0, height + oy), slice(-oy, None))
-            out[xd, yd] = mask[xs, ys]
-            return out
-
+    def _shelter_sites(self, index: int, terrain: Terrain) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """Shelter sites (way in, direction) on the agent's map, nearest first."""
         x, y = self.state.members[index].position
-        found = []
-        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-            if only is not None and only[1] != (dx, dy):
-                continue
-            px, py = dy, dx  # perpendicular
-            good = walkable | (at(diggable, 0, 0) if only is not None else False)  # G may be sealed already
-            good = good & at(diggable, dx, dy) & at(diggable, 2 * dx, 2 * dy) & at(blocking, 3 * dx, 3 * dy)
-            for k in (1, 2):
-                good &= at(blocking, k * dx + px, k * dy + py) & at(blocking, k * dx - px, k * dy - py)
-            if only is not None:
-                return bool(good[only[0]])
-            found += [((int(gx), int(gy)), (dx, dy)) for gx, gy in np.argwhere(good)]
-        if only is not None:
-            return False
-        return sorted(found, key=lambda site: abs(site[0][0] - x) + abs(site[0][1] - y))
-
-    def _frontier(self, index: int, terrain: Terrain) -> set[tuple[int, int]]:
-        """Known walkable cells at the edge of the unknown, beyond the current view."""
-        known = self.state.known[index]
-        unknown = known < 0
-        edge = np.zeros_like(unknown)
-        edge[1:, :] |= unknown[:-1, :]
-        edge[:-1, :] |= unknown[1:, :]
-        edge[:, 1:] |= unknown[:, :-1]
-        edge[:, :-1] |= unknown[:, 1:]
-        walkable = np.isin(known, list(terrain.walkable))
-        x, y = self.state.members[index].position
-        if terrain.minable:  # ores lie in rock: with a pickaxe, explore (and tunnel) where rock is
-            rock = np.isin(known, list(terrain.minable)).astype(np.int16)
-            around = np.zeros_like(rock)
-            for dx in range(-2, 3):
-                for dy in range(-2, 3):
-                    around += np.roll(np.roll(rock, dx, axis=0), dy, axis=1)
-            rocky = edge & (walkable | (rock > 0)) & (around >= 6)
-            cells = {tuple(int(v) for v in cell) for cell in np.argwhere(rocky)}
-            far = {c for c in cells if abs(c[0] - x) > HALF_VIEW[0] or abs(c[1] - y) > HALF_VIEW[1]}
-            if far:
-                return far
-        cells = {tuple(int(v) for v in cell) for cell in np.argwhere(edge & walkable)}
-        far = {c for c in cells if abs(c[0] - x) > HALF_VIEW[0] or abs(c[1] - y) > HALF_VIEW[1]}
-        return far or cells
+        found = [(gate, direction) for direction in SIDES
+                 for gate in cells(self._shelter_gates(index, terrain, direction))]
+        return sorted(found, key=lambda site: (abs(site[0][0] - x) + abs(site[0][1] - y), site))
 
     def _craft(self, index: int, action: Action) -> tuple[str, str]:
         """Place or make: here if possible, else walk to where it is possible."""
@@ -413,7 +365,7 @@ class CrafterWorld(World):
             if all(station in around for station in stations):
                 return f"make_{action.item}", ""
             terrain = self._terrain(index)
-            goals = self._station_cells(index, stations, terrain)
+            goals = station_cells(terrain, [self.state.ids.get(station, -2) for station in stations])
             move, note = self.navigators[index].next_move(action.text(), terrain, me.position, me.facing, goals)
             return (move or "noop"), ("" if move else f"no known spot next to {' and '.join(stations)}")
         where = constants.place[action.item]["where"]
@@ -426,21 +378,6 @@ class CrafterWorld(World):
             if world.material_at(cell) in where and cell not in occupied:
                 return face(me.position, cell), ""  # turn (the cell is free, so this may also step onto it)
         return "noop", f"no free {' or '.join(where)} next to {agent}"
-
-    def _station_cells(self, index: int, stations: list[str], terrain: Terrain) -> set[tuple[int, int]]:
-        """Walkable known cells whose 3x3 neighbourhood holds every station."""
-        known = self.state.known[index]
-        ids = {name: material for material, name in self.state.names.items()}
-        good = np.ones(known.shape, bool)
-        for station in stations:
-            near = np.zeros(known.shape, bool)
-            mask = known == ids.get(station, -2)
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    near |= np.roll(np.roll(mask, dx, axis=0), dy, axis=1)
-            good &= near
-        walkable = np.isin(known, list(terrain.walkable))
-        return {tuple(int(v) for v in cell) for cell in np.argwhere(good & walkable)}
 
     # --- persistence -----------------------------------------------------------------------
     def _state_dict(self) -> dict[str, Any]:
