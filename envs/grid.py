@@ -163,6 +163,10 @@ class GridAgents:
         """The square an agent stands in."""
         return self._cell_of[agent]
 
+    def agent_position(self, agent: str) -> tuple[float, float]:
+        row, col = self._cell_of[agent]
+        return (row + 0.5, col + 0.5)
+
     def resolve_agent(self, key: str) -> str | None:
         cell = parse_agent(key)
         return agent_name(cell) if cell is not None and 0 <= cell[0] < self.rows and 0 <= cell[1] < self.cols else None

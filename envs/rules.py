@@ -9,6 +9,7 @@ a malformed file fails loudly at load time, naming the file and the field.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -63,12 +64,49 @@ class ValueGrid(Strict):
         return [round(self.low + i * self.step, 6) for i in range(count)]
 
 
+class GoalPattern(Strict):
+    """A regular expression with named groups, and the goal (and owner) it names, formatted from the groups."""
+
+    pattern: str
+    goal: str
+    owner: str | None = Field(None, description="whose goal (per-agent memories): formatted from the groups")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+    def read(self, text: str) -> tuple[str, str | None] | None:
+        """(goal, owner) when ``text`` matches, else None."""
+        match = re.search(self.pattern, text)
+        if match is None:
+            return None
+        groups = match.groupdict()
+        return self.goal.format(**groups), self.owner.format(**groups) if self.owner else None
+
+
+class MemoryDeclaration(Strict):
+    """How the knowledge-graph memory (``colony.memory``) reads the task: which goal a plan entry
+    serves (matched against ``"<key>: <action>"``) and which line of a step's achievements
+    completes a goal."""
+
+    per_agent: bool = Field(False, description="one graph per agent (Crafter) instead of one for the team")
+    long_term: tuple[str, ...] = Field((), description="the long-term goals in order (default: the task's goal)")
+    goal_of_entry: tuple[GoalPattern, ...] = ()
+    goal_done: tuple[GoalPattern, ...] = ()
+
+
 class TaskDeclaration(Strict):
     goal: str = Field(min_length=1, description="the goal in words")
     default_size: str
     paper_sizes: tuple[str, ...] = Field(min_length=1)
     step_limit: StepLimitRule
     benchmark_seeds: dict[str, tuple[int, ...]] = Field(default_factory=dict)
+    memory: MemoryDeclaration = MemoryDeclaration()
     rules: Any = None
 
     @field_validator("default_size", "paper_sizes", "benchmark_seeds", mode="before")

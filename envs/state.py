@@ -72,6 +72,18 @@ class TaskState(ABC):
         """Everything a central planner reads about the present: by default every agent's line."""
         return "".join(self.observation_text(agent) + "\n" for agent in self.agents)
 
+    def agent_facts(self, agent: str) -> dict:
+        """What a memory records about ``agent`` at a decision (Crafter: inventory, vitals, position); plain data."""
+        return {}
+
+    def agent_position(self, agent: str) -> tuple[float, float] | None:
+        """Where ``agent`` is, for range-limited messages; None for tasks without positions (BoxLift)."""
+        return None
+
+    def missing_prerequisites(self, agent: str, goal: str) -> list[str]:
+        """What ``agent`` still lacks for ``goal`` (a memory's goal name), from the task's recipe table; [] if nothing or unknown."""
+        return []
+
     @abstractmethod
     def history_state_text(self) -> str:
         """The compact state the paper records as ``State i`` in the history."""

@@ -37,6 +37,7 @@ class PlanResult:
     detail: str = ""
     replans: int = 0
     refused: list[RefusedEntry] = field(default_factory=list)  # entries refused by the check before the plan passed
+    messages: list[dict[str, Any]] = field(default_factory=list)  # what agents said through the broker, with outcomes
 
 
 class Planner(ABC):
@@ -46,6 +47,9 @@ class Planner(ABC):
 
     @abstractmethod
     def plan(self, context: PlanningContext, history: History) -> PlanResult: ...
+
+    def start_episode(self, seed: int | None) -> None:
+        """A new episode begins (planners with per-episode state, such as a message broker, reset it)."""
 
     def summarise(self, dialogue: str) -> tuple[str, LLMCall | None]:
         """A short summary of a step's dialogue (compressed history); planners without a model return it as is."""

@@ -15,9 +15,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from colony.comms.broker import CommsConfig
+
 Scheme = Literal["cmas", "dmas", "hmas1", "hmas2", "expert"]
 SCHEMES = ("cmas", "dmas", "hmas1", "hmas2", "expert")
-HistoryMode = Literal["none", "state_action", "all_dialogue", "compressed"]
+HistoryMode = Literal["none", "state_action", "all_dialogue", "compressed", "memory"]
 
 
 class ConfigError(ValueError):
@@ -53,7 +55,9 @@ class PlannerConfig(_Strict):
     prompt_style: Literal["paper", "compact"] = Field(
         "paper", description="paper: the released prompts word for word; compact: written for tokens")
     history: HistoryMode | None = Field(
-        None, description="default: state_action, but none for CMAS (as the released code)")
+        None, description="default: state_action, but none for CMAS (as the released code); memory: the "
+                           "knowledge-graph memory (colony.memory) instead of the paper's variants")
+    carry_memory: bool = Field(False, description="history=memory: keep the graphs from one episode to the next")
     max_replans: int = Field(6, ge=0, description="re-prompts after an invalid plan before the episode fails")
     dialogue_rounds: int = Field(4, ge=1, description="DMAS / HMAS-1 rounds over all speaking agents")
     feedback_rounds: int | None = Field(None, ge=1, description="HMAS-2 agree/object rounds (task default if unset)")
@@ -82,6 +86,7 @@ class ScenarioConfig(_Strict):
     instances_from: str | None = Field(None, description="play the instance files in this folder (or this one file) instead")
     step_limit: int | None = Field(None, ge=1)
     planner: PlannerConfig = PlannerConfig()
+    comms: CommsConfig = CommsConfig()
     llm: LLMConfig = LLMConfig()
     run: RunConfig = RunConfig()
 

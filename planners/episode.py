@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from colony.comms.broker import count_outcomes
 from colony.envs.feedback import EpisodeStatus, StatusBase, status_from_value
 from colony.envs.surface import PlanningSurface
 from colony.planners.base import PlannerFailure, Planner, plan_json
@@ -38,6 +39,7 @@ class EpisodeSummary:
     goal_total: int = 0
     goal_text: str = ""
     milestones: dict[str, int] = field(default_factory=dict)  # first step of each milestone (Crafter: the chain)
+    comms: dict[str, int] = field(default_factory=dict)  # messages, per-recipient outcomes, chars, tokens (the broker)
     token_sources: list[str] = field(default_factory=list)
     instance: str | None = None  # the instance file, when the episode did not come from a seed
     stops_run: bool = False  # a backend failure that no later episode could escape (bad key, model, request)
@@ -62,6 +64,10 @@ class EpisodeSummary:
             if call.token_source and call.token_source not in self.token_sources:
                 self.token_sources.append(call.token_source)
 
+    def add_messages(self, records: list[dict[str, Any]]) -> None:
+        for key, value in count_outcomes(records).items():
+            self.comms[key] = self.comms.get(key, 0) + value
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.update(outcome=self.outcome.value, success=self.success, tokens=self.tokens)
@@ -79,6 +85,7 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
                 on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None) -> EpisodeSummary:
     """Play one episode: from ``seed``, or from the instance file ``instance``."""
     env.reset(seed=seed, options={"instance": instance} if instance else None)
+    planner.start_episode(seed)
     summary = EpisodeSummary(index=index, seed=seed, planner=planner.label, instance=instance)
     start = time.perf_counter()
 
@@ -107,6 +114,9 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
         summary.add_calls(result.calls)
         summary.replans += result.replans
         record.update(calls=[call.to_dict() for call in result.calls], dialogue=result.dialogue, replans=result.replans)
+        if result.messages:
+            record["messages"] = result.messages
+            summary.add_messages(result.messages)
         if result.plan is None:
             fail(record, result.failure or PlannerFailure.NO_VALID_PLAN, result.detail)
             break
@@ -129,7 +139,8 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
                 record["summary_call"] = call.to_dict()
         history.record(HistoryStep(state=context.history_state, action=plan_json(result.plan),
                                    feedback=feedback.to_text(), dialogue=result.dialogue, summary=digest,
-                                   changes=describe_changes(feedback, result.refused)))
+                                   changes=describe_changes(feedback, result.refused), plan=result.plan,
+                                   outcome=feedback, task_state=context.state))
         if recorder:
             recorder.step(record)
         if on_step:

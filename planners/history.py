@@ -16,10 +16,11 @@ shows what changed (:func:`describe_changes`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from colony.envs.feedback import RefusedEntry, StepFeedback
+from colony.envs.state import TaskState
 from colony.planners.prompts import render
 from colony.planners.tokens import TokenCounter
 
@@ -32,6 +33,10 @@ class HistoryStep:
     dialogue: str = ""
     summary: str = ""
     changes: str = ""  # what changed, in a line (the compact style's history)
+    # the structured step, for memories that read more than text (colony.memory)
+    plan: dict[str, Any] | None = None  # the executed plan
+    outcome: StepFeedback | None = None  # the env's feedback
+    task_state: TaskState | None = None  # the state the plan was made in
 
     def to_prompt(self, index: int, mode: str, with_feedback: bool, style: str = "paper") -> str:
         text = render("history_step", style=style, index=index, step=self, mode=mode, with_feedback=with_feedback)
@@ -77,7 +82,7 @@ class History:
         self._blocks: dict[int, tuple[str, int]] = {}
 
     def record(self, step: HistoryStep) -> None:
-        self.steps.append(step)
+        self.steps.append(replace(step, outcome=None, task_state=None))  # the text is all it shows
 
     def _block(self, index: int) -> tuple[str, int]:
         if index not in self._blocks:

@@ -11,7 +11,9 @@ from typing import Any
 
 import cv2
 
+from colony.comms.broker import Broker
 from colony.envs.registry import parallel_env
+from colony.memory.team import GraphMemory
 from colony.planners.backends import check_backend, make_chat_model, parse_spec, secret_values
 from colony.planners.base import Planner, PlannerFailure
 from colony.planners.client import ChatClient, schema_binding_for
@@ -50,12 +52,19 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
 def make_planner(config: ScenarioConfig, backend: Backend | None) -> Planner:
     if config.planner.scheme == "expert":
         return ExpertPlanner(config.task)
-    return SCHEMES[config.planner.scheme](backend.client, config.planner, config.task)
+    return SCHEMES[config.planner.scheme](backend.client, config.planner, config.task,
+                                          Broker(config.comms, backend.counter))
 
 
-def make_history(config: ScenarioConfig, backend: Backend | None) -> Memory:
-    """The configured history, measured with the backend's own token counter."""
+def make_history(config: ScenarioConfig, backend: Backend | None, previous: Memory | None = None) -> Memory:
+    """The configured history, measured with the backend's own token counter (``previous``: the last
+    episode's memory, kept when ``planner.carry_memory`` is set)."""
     counter = backend.counter if backend else gpt4_counter()
+    if config.planner.history == "memory":
+        if config.planner.carry_memory and isinstance(previous, GraphMemory):
+            previous.start_episode()
+            return previous
+        return GraphMemory(config.task, counter)
     return History(config.planner.history, counter, task_prompts(config.task).defaults.history_feedback,
                    config.planner.prompt_style)
 
@@ -109,13 +118,18 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
     episodes: list[EpisodeSummary] = []
     files = config.instance_files() or [None] * config.instances
     stopped = None
+    history: Memory | None = None
     try:
         for index, (seed, instance) in enumerate(zip(config.instance_seeds(), files)):
             if index in done:
                 continue
             planner = make_planner(config, backend)
-            summary = run_episode(env, planner, make_history(config, backend), index=index, seed=seed,
-                                  instance=instance, recorder=recorder, on_step=on_step)
+            history = make_history(config, backend, history)
+            summary = run_episode(env, planner, history, index=index, seed=seed, instance=instance,
+                                  recorder=recorder, on_step=on_step)
+            if isinstance(history, GraphMemory):  # the graphs as JSON (to load) and GraphML (to look at)
+                for path in history.save(folder / "memory" / f"episode_{index:02d}"):
+                    history.graphs[path.stem].write_graphml(path.with_suffix(".graphml"))
             if config.run.picture:
                 cv2.imwrite(str(folder / f"episode_{index:02d}_final.png"), cv2.cvtColor(env.render(), cv2.COLOR_RGB2BGR))
             recorder.episode(summary.to_dict())

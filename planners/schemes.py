@@ -14,6 +14,8 @@ Every plan, whoever wrote it, passes the check-and-replan loop (:func:`settle_pl
 
 from __future__ import annotations
 
+from colony.comms.broker import Broker
+from colony.comms.messages import CENTRAL, MAX_TEXT, Message, MessageKind, make_message
 from colony.planners.base import Conversation, PlanResult, Planner, plan_json, settle_plan
 from colony.planners.context import PlanningContext
 from colony.planners.client import ChatClient, LLMCall
@@ -25,8 +27,9 @@ from colony.planners.replies import Agree, Execute, Expect, Unreadable, parse_re
 
 
 class LLMPlanner(Planner):
-    def __init__(self, client: ChatClient, config: PlannerConfig, task: str) -> None:
+    def __init__(self, client: ChatClient, config: PlannerConfig, task: str, broker: Broker | None = None) -> None:
         self.client = client
+        self.broker = broker or Broker(counter=client.counter)  # every word between agents travels through it
         self.config = config
         self.task = task
         self.style = config.prompt_style
@@ -38,9 +41,26 @@ class LLMPlanner(Planner):
     def call_log(self) -> list[LLMCall]:
         return self.client.log
 
+    def start_episode(self, seed: int | None) -> None:
+        self.broker.reset(seed)
+
     def plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         self.client.context = context  # for scripted models that answer from the state (the oracle)
-        return self.scheme_plan(context, history)
+        self.broker.begin_step(context.step, context.state)
+        mark = len(self.broker.log)
+        result = self.scheme_plan(context, history)
+        result.messages = self.broker.since(mark)
+        return result
+
+    def say(self, sender: str, recipients: list[str], step: int, kind: MessageKind, text: str) -> Message | None:
+        """Send ``text`` through the broker (cut to the message limit; an empty reply is sent as such);
+        None when there is nobody to tell."""
+        if not recipients:
+            return None
+        message = make_message(sender=sender, recipients=tuple(recipients), step=step, kind=kind,
+                               text=text.strip()[:MAX_TEXT] or "(empty reply)")
+        self.broker.send(message)
+        return message
 
     def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         """The scheme's protocol for one step."""
@@ -65,18 +85,28 @@ class LLMPlanner(Planner):
 
     def discuss(self, context: PlanningContext, history: Memory, speakers: list[str], dialogue: str,
                 initial_plan: str) -> tuple[PlanResult | None, str, list[LLMCall]]:
-        """DMAS rounds; the first EXECUTE ends the discussion with its (checked) plan."""
+        """DMAS rounds; the first EXECUTE ends the discussion with its (checked) plan.
+
+        Every turn (and HMAS-1's central proposal) travels through the broker: each speaker sees
+        the turns that reached it, and its own. The plan an agent EXECUTEs is the step's plan, as
+        in the paper, whoever heard it."""
         calls: list[LLMCall] = []
-        dialogue_seed = dialogue
-        entries = [dialogue] if dialogue else []
+        heard: dict[str, list[str]] = {agent: [] for agent in speakers}
+        proposal = self.say(CENTRAL, speakers, context.step, MessageKind.PLAN, initial_plan) if dialogue else None
         for _ in range(self.config.dialogue_rounds):
             for agent in speakers:
-                shown = self.prompts.recent_dialogue(entries, pinned=1 if dialogue_seed else 0)
+                heard[agent] += [message.to_prompt() for message in self.broker.take(agent)]
+                pinned = 1 if self.broker.delivered(proposal, agent) else 0
+                shown = self.prompts.recent_dialogue(heard[agent], pinned=pinned)
                 prompt = self.agent_prompt("local", context, history, agent, dialogue=shown or "(none yet)",
                                            initial_plan=initial_plan)
                 conversation = Conversation(self.client, "local", agent, [("user", prompt)])
                 reply = conversation.ask()
-                entries.append(f"{agent}: {self.prompts.shown_turn(reply)}\n")
+                turn = self.prompts.shown_turn(reply)
+                heard[agent].append(f"{agent}: {turn}\n")
+                if len(speakers) > 1:
+                    self.say(agent, [other for other in speakers if other != agent], context.step, MessageKind.DIALOGUE,
+                             turn)
                 dialogue += f"{agent}: {reply.strip()}\n"
                 turn = parse_reply(reply, Expect.TURN)
                 if isinstance(turn, Execute) or (isinstance(turn, Unreadable) and turn.intent == "execute"):
@@ -112,13 +142,19 @@ class CentralWithFeedbackPlanner(LLMPlanner):
         calls, replans, refused_before = list(result.calls), result.replans, []
         for _ in range(self.feedback_rounds):
             objections = []
-            for agent in context.plan_agents(result.plan):
+            named = context.plan_agents(result.plan)
+            proposal = self.say(CENTRAL, named, context.step, MessageKind.PLAN, plan_json(result.plan))
+            for agent in named:
+                if not self.broker.delivered(proposal, agent):
+                    continue  # it never saw the plan, so it says nothing about it
                 prompt = self.agent_prompt("feedback", context, history, agent, plan=plan_json(result.plan),
                                            part=context.plan_format.part_for(context.state, result.plan, agent))
                 call = self.client.ask([("user", prompt)], role="feedback", agent=agent)
                 calls.append(call)
                 dialogue += f"{agent}: {call.response.strip()}\n"
-                if not isinstance(parse_reply(call.response, Expect.VERDICT), Agree):
+                verdict = self.say(agent, [CENTRAL], context.step, MessageKind.VERDICT, call.response)
+                if not isinstance(parse_reply(call.response, Expect.VERDICT), Agree) \
+                        and self.broker.delivered(verdict, CENTRAL):
                     objections.append(f"{agent}: {call.response.strip()}")
             if not objections:
                 break

@@ -113,7 +113,7 @@ def test_each_agent_can_have_its_own_view_of_the_past(tmp_path, monkeypatch):
         def to_prompt(self, agent, budget):
             return f"MEMORY OF {agent or 'the central planner'} AFTER {self.steps} STEPS\n"
 
-    monkeypatch.setattr("colony.planners.run.make_history", lambda config, backend: PerAgentMemory())
+    monkeypatch.setattr("colony.planners.run.make_history", lambda config, backend, previous=None: PerAgentMemory())
     model = ScriptedChatModel(respond=lambda request: "PROCEED")
     config = scenario("boxnet1", tmp_path, **{"planner.scheme": "dmas", "step_limit": 2, "planner.dialogue_rounds": 1})
     run_scenario(config, model=model)
@@ -186,7 +186,7 @@ def test_the_expert_solves_the_boxnet1_benchmark_set_without_llm_calls(tmp_path)
 @pytest.mark.parametrize("override,message", [
     ("planner.shceme=cmas", "planner.shceme: unknown setting; allowed here: scheme, prompt_style, history"),
     ("planner.scheme=central", "planner.scheme: Input should be 'cmas', 'dmas', 'hmas1', 'hmas2' or 'expert'"),
-    ("planner.history=everything", "'none', 'state_action', 'all_dialogue' or 'compressed'"),
+    ("planner.history=everything", "'none', 'state_action', 'all_dialogue', 'compressed' or 'memory'"),
     ("size=3x", "size: boxnet1: size '3x' is not ROWSxCOLS"),
     ("instances=0", "instances: Input should be greater than or equal to 1"),
 ])

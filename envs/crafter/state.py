@@ -13,7 +13,7 @@ import numpy as np
 from crafter import constants
 
 from colony.envs.crafter.recipes import (CHAIN, COLLECTABLE, CREATURES, MAKEABLE, PLACEABLE, SOURCES, VITALS, Action,
-                                         describe_missing, missing_for, shareable)
+                                         describe_missing, missing_for, parse_action, shareable)
 from colony.envs.state import TaskState
 
 MAP_CHARS = {"water": "~", "grass": ".", "stone": "S", "path": "_", "sand": ":", "tree": "T", "lava": "L", "coal": "c",
@@ -127,6 +127,28 @@ class CrafterState(TaskState):
     def distance(self, a: str, b: str) -> int:
         (ax, ay), (bx, by) = self.member(a).position, self.member(b).position
         return abs(ax - bx) + abs(ay - by)
+
+    # --- what a memory records ------------------------------------------------------------
+    def agent_facts(self, agent: str) -> dict:
+        me = self.member(agent)
+        return {"inventory": {k: v for k, v in me.inventory.items() if v}, "position": list(me.position),
+                "facing": list(me.facing), "alive": me.alive}
+
+    def agent_position(self, agent: str) -> tuple[float, float]:
+        x, y = self.member(agent).position
+        return (float(x), float(y))
+
+    def missing_prerequisites(self, agent: str, goal: str) -> list[str]:
+        """For a goal named like crafter's achievements (``make_iron_pickaxe``): the items the recipe
+        table asks for that the agent lacks, and a table or furnace it is not standing next to."""
+        verb, _, item = goal.partition("_")
+        if verb not in ("collect", "place", "make") or not parse_action(f"{verb} {item}"):
+            return []
+        me = self.member(agent)
+        missing = [f"{amount} {name}" for name, amount in missing_for(verb, item, me.inventory).items()]
+        recipe = constants.make.get(item, {}) if verb == "make" else constants.place.get(item, {}) if verb == "place" else {}
+        nearby = self.nearby_materials(agent)
+        return missing + [f"a {station} nearby" for station in recipe.get("nearby", ()) if station not in nearby]
 
     # --- legality --------------------------------------------------------------------------
     def why_not(self, agent: str, action: Action) -> str | None:

@@ -43,6 +43,11 @@ class WarehouseState(TaskState):
     def agents(self) -> list[str]:
         return list(self._index)
 
+    def agent_position(self, agent: str) -> tuple[float, float]:
+        """(track, column); the target area, left of column 0, counts as track -1."""
+        transporter = self.transporters[self._index[agent]]
+        return (-1.0 if transporter.in_target else float(transporter.track), float(transporter.column))
+
     def resolve_agent(self, key: str) -> str | None:
         name = key.strip().lower()
         return name if name in self._index else None
