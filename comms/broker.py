@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from colony.comms.messages import CENTRAL, Message
+from colony.comms.messages import CENTRAL, Message, MessageKind
 from colony.envs.state import TaskState
 from colony.planners.tokens import TokenCounter
 
@@ -137,12 +137,12 @@ class Broker:
         return float(np.abs(np.subtract(here, there)).sum()) <= self.config.range
 
     # --- receiving -----------------------------------------------------------------------------
-    def take(self, agent: str) -> list[Message]:
+    def take(self, agent: str, kinds: set[MessageKind] | None = None) -> list[Message]:
         """The messages that arrived for ``agent`` at this env step and that it has not read yet, oldest
         first. A message belongs to the planning of the step it arrives at: one nobody read by then is stale."""
         found = []
         for sent in self.log:
-            if agent in sent.pending and sent.due == self.step:
+            if agent in sent.pending and sent.due == self.step and (kinds is None or sent.message.kind in kinds):
                 sent.pending.discard(agent)
                 found.append(sent.message)
         return found

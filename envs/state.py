@@ -76,6 +76,10 @@ class TaskState(ABC):
         """What a memory records about ``agent`` at a decision (Crafter: inventory, vitals, position); plain data."""
         return {}
 
+    def achieved_goals(self, agent: str) -> set[str]:
+        """The goals (named as in the task's memory declaration) ``agent`` has reached; empty where untracked."""
+        return set()
+
     def agent_position(self, agent: str) -> tuple[float, float] | None:
         """Where ``agent`` is, for range-limited messages; None for tasks without positions (BoxLift)."""
         return None

@@ -58,6 +58,11 @@ class PlannerConfig(_Strict):
         None, description="default: state_action, but none for CMAS (as the released code); memory: the "
                            "knowledge-graph memory (colony.memory) instead of the paper's variants")
     carry_memory: bool = Field(False, description="history=memory: keep the graphs from one episode to the next")
+    organization: Literal["none", "role_chain", "hierarchy"] = Field(
+        "none", description="team organization (tasks with a per-agent goal chain: crafter): role_chain (DAMCS: tool "
+                            "maker, helpers, diamond seeker; help requests over comms), hierarchy (HAS: the central "
+                            "planner assigns subtasks and groups, each group plans with HMAS-1; needs scheme hmas1)")
+    regroup_every: int = Field(10, ge=1, description="hierarchy: steps between two subtask assignments")
     max_replans: int = Field(6, ge=0, description="re-prompts after an invalid plan before the episode fails")
     dialogue_rounds: int = Field(4, ge=1, description="DMAS / HMAS-1 rounds over all speaking agents")
     feedback_rounds: int | None = Field(None, ge=1, description="HMAS-2 agree/object rounds (task default if unset)")
@@ -126,7 +131,22 @@ class ScenarioConfig(_Strict):
                                  "set seed to generate instances")
             if self.instances > len(available):
                 raise ValueError(f"instances: the benchmark set has {len(available)} instances; set seed to generate more")
+        self._organization_fits(spec)
         return self
+
+    def _organization_fits(self, spec: Any) -> None:
+        organization, scheme = self.planner.organization, self.planner.scheme
+        if organization == "none":
+            return
+        memory = spec.declaration.memory
+        if not (memory.per_agent and memory.long_term):
+            raise ValueError(f"planner.organization: {organization} needs a task with a per-agent goal chain "
+                             f"(crafter); {self.task} has none (use none)")
+        if scheme == "expert":
+            raise ValueError(f"planner.organization: the expert keeps its own team rules; {organization} applies to "
+                             "cmas, dmas, hmas1 and hmas2")
+        if organization == "hierarchy" and scheme != "hmas1":
+            raise ValueError("planner.organization: hierarchy runs HMAS-1 inside each group; set planner.scheme=hmas1")
 
     def _take_size_from_instances(self, spec: Any) -> None:
         from colony.envs.instances import instance_files, instance_size, load_instance

@@ -52,6 +52,18 @@ class OracleChatModel(BaseChatModel):
             self._plans = {key: json.dumps(self._expert.plan(context), ensure_ascii=False)}
         return self._plans[key]
 
+    def subtasks(self, context: Any) -> dict[str, str]:
+        """Each agent's subtask: the chain goal its expert action serves, ``explore``, or ``survive``."""
+        memory = task_spec(self.task).declaration.memory
+        assignment = {}
+        for agent in context.agents:
+            if context.state.agent_facts(agent).get("alive") is False:
+                continue
+            action = json.loads(self.plan_text(context)).get(agent, "explore")
+            goal = next((found[0] for p in memory.goal_of_entry if (found := p.read(f"{agent}: {action}"))), "explore")
+            assignment[agent] = goal if goal in memory.long_term or goal == "explore" else "survive"
+        return assignment
+
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, planning_context: Any = None,
                   role: str | None = None, **kwargs: Any) -> ChatResult:
@@ -63,6 +75,8 @@ class OracleChatModel(BaseChatModel):
             text = SUMMARY
         elif role == "local":
             text = "EXECUTE\n" + self.plan_text(planning_context)
+        elif role == "split":  # the hierarchy's subtasks: the goal each agent's expert action serves
+            text = json.dumps(self.subtasks(planning_context))
         else:
             text = self.plan_text(planning_context)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])

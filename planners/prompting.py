@@ -38,22 +38,30 @@ class PromptBuilder:
     def render(self, role: str, **variables: object) -> str:
         return render(role, task=self.task, style=self.style, **variables)
 
-    def central(self, context: PlanningContext, history: Memory) -> str:
-        """The central planner's prompt, with as much history as the budget allows."""
-        variables = self._variables(context)
+    def central(self, context: PlanningContext, history: Memory, team: str = "") -> str:
+        """The central planner's prompt, with as much history as the budget allows (``team``: the
+        organization's briefing, roles and needs)."""
+        variables = {**self._variables(context), "team": team}
         return fit_prompt(lambda text: self.render("central", history=text, **variables), history, None,
                           self.token_budget, self.counter)
 
-    def agent(self, role: str, context: PlanningContext, history: Memory, agent: str, **extra: str) -> str:
+    def render_with_history(self, role: str, context: PlanningContext, history: Memory, **variables: str) -> str:
+        """Another central role's prompt (the hierarchy's ``split``), with as much history as fits."""
+        variables = {**self._variables(context), **variables}
+        return fit_prompt(lambda text: self.render(role, history=text, **variables), history, None,
+                          self.token_budget, self.counter)
+
+    def agent(self, role: str, context: PlanningContext, history: Memory, agent: str, team: str = "",
+              **extra: str) -> str:
         """An agent's prompt: ``local`` (DMAS/HMAS-1, with ``dialogue`` and ``initial_plan``) or
         ``feedback`` (HMAS-2, with ``plan`` and ``part``)."""
         if self.style == "compact":
-            variables = {**self._variables(context), "agent": agent,
+            variables = {**self._variables(context), "agent": agent, "team": team,
                          "view": context.plan_format.agent_view(context.state, agent), **extra}
             if role == "feedback":  # an agent judging the plan sees its own part and its own surroundings only
                 return self.render(role, **variables)
         else:
-            variables = {**self._variables(context), "agent": agent, "own": context.observations[agent],
+            variables = {**self._variables(context), "agent": agent, "team": team, "own": context.observations[agent],
                          "others": self._others(context, agent), **extra}
         return fit_prompt(lambda text: self.render(role, history=text, **variables), history, agent,
                           self.token_budget, self.counter)

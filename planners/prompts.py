@@ -4,7 +4,8 @@ is the ``prompts.yaml`` in each task's folder (found through the task registry).
 Roles: ``central`` (CMAS/HMAS central planner), ``local`` (DMAS/HMAS-1 agent),
 ``feedback`` (HMAS-2 agent judging the central plan), ``replan`` (check-and-replan
 feedback), ``objections`` (HMAS-2 re-plan request), ``summarise`` (compressed history),
-``history_step`` (one history block).
+``history_step`` (one history block), ``split`` (the hierarchy organization's central planner
+assigning subtasks and groups).
 
 Styles: ``paper`` reproduces the released code's prompts word for word; ``compact`` is
 written for tokens: the rules and the action grammar once, the state as one short line per
@@ -24,7 +25,7 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-ROLES = ("central", "local", "feedback", "replan", "objections", "summarise", "history_step")
+ROLES = ("central", "local", "feedback", "replan", "objections", "summarise", "history_step", "split")
 STYLES = ("paper", "compact")
 PromptStyle = Literal["paper", "compact"]
 

@@ -21,6 +21,7 @@ from colony.planners.config import ScenarioConfig
 from colony.planners.context_check import check_prompt_sizes
 from colony.planners.episode import EpisodeSummary, run_episode
 from colony.planners.experts import ExpertPlanner
+from colony.planners.hierarchy import HierarchyPlanner
 from colony.planners.history import History, Memory
 from colony.planners.prompts import task_prompts
 from colony.planners.records import RunRecorder
@@ -52,8 +53,8 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
 def make_planner(config: ScenarioConfig, backend: Backend | None) -> Planner:
     if config.planner.scheme == "expert":
         return ExpertPlanner(config.task)
-    return SCHEMES[config.planner.scheme](backend.client, config.planner, config.task,
-                                          Broker(config.comms, backend.counter))
+    kind = HierarchyPlanner if config.planner.organization == "hierarchy" else SCHEMES[config.planner.scheme]
+    return kind(backend.client, config.planner, config.task, Broker(config.comms, backend.counter))
 
 
 def make_history(config: ScenarioConfig, backend: Backend | None, previous: Memory | None = None) -> Memory:

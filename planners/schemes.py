@@ -21,9 +21,13 @@ from colony.planners.context import PlanningContext
 from colony.planners.client import ChatClient, LLMCall
 from colony.planners.config import PlannerConfig
 from colony.planners.history import Memory
+from colony.planners.organizations import make_organization
 from colony.planners.prompting import PromptBuilder
 from colony.planners.prompts import render, task_prompts
 from colony.planners.replies import Agree, Execute, Expect, Unreadable, parse_reply
+
+
+DIALOGUE_KINDS = {MessageKind.DIALOGUE, MessageKind.PLAN}
 
 
 class LLMPlanner(Planner):
@@ -37,6 +41,7 @@ class LLMPlanner(Planner):
         self.prompts = PromptBuilder(task, self.style, client.counter, config.token_budget)
         self.token_budget = self.prompts.token_budget
         self.label = f"{config.scheme} via {client.label}"
+        self.organization = make_organization(config.organization, task)
 
     def call_log(self) -> list[LLMCall]:
         return self.client.log
@@ -48,6 +53,7 @@ class LLMPlanner(Planner):
         self.client.context = context  # for scripted models that answer from the state (the oracle)
         self.broker.begin_step(context.step, context.state)
         mark = len(self.broker.log)
+        self.organization.start_step(context, self.broker)
         result = self.scheme_plan(context, history)
         result.messages = self.broker.since(mark)
         return result
@@ -71,10 +77,11 @@ class LLMPlanner(Planner):
         return context.plan_schema if self.config.structured_output and self.client.supports_schema else None
 
     def central_prompt(self, context: PlanningContext, history: Memory) -> str:
-        return self.prompts.central(context, history)
+        return self.prompts.central(context, history, team=self.organization.central_briefing(context))
 
     def agent_prompt(self, role: str, context: PlanningContext, history: Memory, agent: str, **extra: str) -> str:
-        return self.prompts.agent(role, context, history, agent, **extra)
+        team = self.organization.agent_briefing(context, agent, self.broker)
+        return self.prompts.agent(role, context, history, agent, team=team, **extra)
 
     # --- shared steps --------------------------------------------------------------------
     def central_plan(self, context: PlanningContext, history: Memory) -> tuple[Conversation, PlanResult]:
@@ -95,7 +102,7 @@ class LLMPlanner(Planner):
         proposal = self.say(CENTRAL, speakers, context.step, MessageKind.PLAN, initial_plan) if dialogue else None
         for _ in range(self.config.dialogue_rounds):
             for agent in speakers:
-                heard[agent] += [message.to_prompt() for message in self.broker.take(agent)]
+                heard[agent] += [message.to_prompt() for message in self.broker.take(agent, DIALOGUE_KINDS)]
                 pinned = 1 if self.broker.delivered(proposal, agent) else 0
                 shown = self.prompts.recent_dialogue(heard[agent], pinned=pinned)
                 prompt = self.agent_prompt("local", context, history, agent, dialogue=shown or "(none yet)",

@@ -134,6 +134,9 @@ class CrafterState(TaskState):
         return {"inventory": {k: v for k, v in me.inventory.items() if v}, "position": list(me.position),
                 "facing": list(me.facing), "alive": me.alive}
 
+    def achieved_goals(self, agent: str) -> set[str]:
+        return {name for name, count in self.member(agent).achievements.items() if count}
+
     def agent_position(self, agent: str) -> tuple[float, float]:
         x, y = self.member(agent).position
         return (float(x), float(y))
