@@ -51,6 +51,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/env_step.py
 	$(BIN)/python benchmarks/crafter_team.py
+	$(BIN)/python benchmarks/crafter_comms.py
 
 table1: $(VENV)/.installed-local
 	$(BIN)/python benchmarks/table1.py

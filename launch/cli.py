@@ -71,6 +71,22 @@ def cmd_instance(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_memory(args: argparse.Namespace, console: Console) -> int:
+    """Show a saved knowledge graph (runs/<name>/memory/episode_NN/<agent>.json): its working memory, a picture."""
+    from colony.memory.graph import KnowledgeGraph
+    from colony.memory.working import WorkingMemory
+    from colony.planners.tokens import gpt4_counter
+
+    try:
+        graph = KnowledgeGraph.load(args.file)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{args.file}: {error}") from None
+    console.print(WorkingMemory.from_graph(graph).to_prompt(gpt4_counter(), args.budget), highlight=False, markup=False)
+    if args.picture:
+        console.print(f"picture: {graph.draw(args.picture, last_steps=args.last_steps)}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     """Run a scenario (configs/<name>.yaml or a YAML path) with a planner and record it."""
     from colony.launch.progress import RunDisplay, summary_table
@@ -162,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs/random")
     demo.set_defaults(run=cmd_demo)
+    memory = commands.add_parser("memory", help=cmd_memory.__doc__)
+    memory.add_argument("file", help="a graph saved by planner.history=memory")
+    memory.add_argument("--budget", type=int, default=600, help="tokens for the working memory shown")
+    memory.add_argument("--picture", help="also draw the graph into this PNG")
+    memory.add_argument("--last-steps", type=int, default=24, help="steps drawn (the latest)")
+    memory.set_defaults(run=cmd_memory)
     instance = commands.add_parser("instance", help=cmd_instance.__doc__)
     instance.add_argument("task", help="a registered task (colony envs lists them)")
     instance.add_argument("--size", required=True)

@@ -56,7 +56,7 @@ class WorkingMemory:
                 continue  # a goal of an earlier episode
             efforts.append(GoalEfforts(data["name"], data["status"], len(mine),
                                        mine[0]["time"] if mine else data["first_step"],
-                                       data["done_step"] or (mine[-1]["time"] if mine else data["last_step"]),
+                                       max([step["time"] for step in mine[-1:]] + [data["done_step"] or 0]),
                                        data.get("reason", ""), mine[-1].get("result", "") if mine else ""))
         efforts.sort(key=lambda effort: effort.last_step, reverse=True)
         current = next((e for e in efforts if memory.current and e.name == memory.graph.nodes[memory.current]["name"]),

@@ -130,7 +130,11 @@ class HierarchyPlanner(HybridDialoguePlanner):
                      "team": self.organization.central_briefing(context)}
         prompt = self.prompts.render_with_history("split", context, history, **variables)
         conversation = Conversation(self.client, "split", None, [("user", prompt)])
-        reply = conversation.ask()
+        schema = None
+        if self.config.structured_output and self.client.supports_schema:  # decode under the allowed subtasks
+            schema = {"type": "object", "additionalProperties": False, "required": living,
+                      "properties": {agent: {"enum": self.organization.subtasks(context)} for agent in living}}
+        reply = conversation.ask(schema)
         for attempt in range(self.config.max_replans + 1):
             found = self.organization.read_assignment(reply, context)
             if isinstance(found, dict):
@@ -140,6 +144,6 @@ class HierarchyPlanner(HybridDialoguePlanner):
             if attempt == self.config.max_replans:
                 break
             conversation.tell(render("replan", style=self.style, problems=found, plan_example=example))
-            reply = conversation.ask()
+            reply = conversation.ask(schema)
         return PlanResult(None, conversation.calls, failure=PlannerFailure.NO_VALID_PLAN, replans=self.config.max_replans,
                           detail=f"no valid subtask assignment after {self.config.max_replans} re-prompts: {found[:300]}")

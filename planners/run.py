@@ -52,7 +52,7 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
 
 def make_planner(config: ScenarioConfig, backend: Backend | None) -> Planner:
     if config.planner.scheme == "expert":
-        return ExpertPlanner(config.task)
+        return ExpertPlanner(config.task, Broker(config.comms, gpt4_counter()))
     kind = HierarchyPlanner if config.planner.organization == "hierarchy" else SCHEMES[config.planner.scheme]
     return kind(backend.client, config.planner, config.task, Broker(config.comms, backend.counter))
 

@@ -246,3 +246,31 @@ def test_the_expert_brings_the_iron_pickaxe_to_whoever_has_seen_a_diamond():
     assert plan["agent0"] == "share iron_pickaxe with agent 1"
     env.apply(plan)
     assert player(env, 1).inventory["iron_pickaxe"] == 1 and player(env, 0).inventory["iron_pickaxe"] == 0
+
+
+@pytest.mark.parametrize("comms,first,second", [
+    ({}, True, True),  # the ideal broker: the same handover as the central expert
+    ({"delay": 1}, False, True),  # the news arrives a step late
+    ({"drop": 1.0}, False, False),  # nothing arrives: neither knows the other
+    ({"enabled": False}, False, False),
+])
+def test_through_the_broker_the_handover_waits_for_the_news(comms, first, second):
+    from colony.comms.broker import Broker, CommsConfig
+    from colony.planners.experts import ExpertPlanner
+
+    env = make(agents=2, seed=3)
+    player(env, 0).inventory["iron_pickaxe"] = 1
+    x, y = (int(v) for v in player(env, 0).pos)
+    move_player(env, 1, (x + 12, y))
+    set_material(env, (x + 13, y + 1), "diamond")
+    refresh(env)
+    planner = ExpertPlanner("crafter", Broker(CommsConfig(**comms)))
+    planner.start_episode(3)
+    result = planner.plan(PlanningContext.from_surface(env), None)
+    assert (result.plan == {"agent0": "go to agent 1", "agent1": "go to agent 0"}) is first
+    said = {m["sender"]: m["text"] for m in result.messages}
+    assert said == {"agent0": "I have an iron pickaxe and have seen no diamond.",
+                    "agent1": "I have seen a diamond and have no iron pickaxe."}
+    env.apply({"agent0": "wait", "agent1": "wait"})
+    result = planner.plan(PlanningContext.from_surface(env), None)
+    assert (result.plan == {"agent0": "go to agent 1", "agent1": "go to agent 0"}) is second

@@ -116,6 +116,24 @@ def test_every_scheme_and_task_in_process(tmp_path, scheme, task):
     assert all(c["constrained"] == (c["role"] == "central") for c in calls)
 
 
+@pytest.mark.parametrize("settings", [
+    {"planner.scheme": "hmas2", "planner.history": "memory", "planner.organization": "role_chain"},
+    {"planner.scheme": "hmas1", "planner.organization": "hierarchy"},
+], ids=["memory-role_chain", "hierarchy"])
+def test_crafter_teams_with_memory_comms_and_organizations_on_the_embedded_model(tmp_path, settings):
+    config = scenario("crafter", tmp_path, size="2", **{**SHORT, "step_limit": 2}, **{"llm.spec": "local", **settings})
+    folder, summary = run_scenario(config)
+    episode = summary["per_episode"][0]
+    assert episode["outcome"] in OUTCOMES and episode["llm_calls"] > 0
+    roles = {call["role"] for call in calls_of(folder)}
+    if settings["planner.organization"] == "hierarchy":
+        assert "split" in roles  # the central planner assigned subtasks (decoded under their schema)
+        assert all(c["constrained"] for c in calls_of(folder) if c["role"] == "split")
+    else:
+        assert (folder / "memory" / "episode_00" / "agent0.json").exists() and "feedback" in roles
+    assert episode["comms"]["messages"] > 0  # proposals and verdicts travelled through the broker
+
+
 def test_the_embedded_model_only_emits_legal_plans_under_the_schema(tmp_path):
     config = scenario("boxnet1", tmp_path, **{"planner.scheme": "cmas", "llm.spec": "local", "step_limit": 2,
                                               "llm.max_tokens": 256})

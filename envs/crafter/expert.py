@@ -5,6 +5,13 @@ pickaxe, coal, iron, table and furnace side by side, iron pickaxe, diamond), exp
 when what it needs has not been seen; it drinks, eats and fights when it must; and it
 hands a teammate next to it what that teammate still needs and it can spare. The team
 succeeds as soon as any agent mines a diamond.
+
+With a message broker (``colony run crafter --scheme expert`` always gives it one, set by
+``comms:``), what an agent knows of a teammate out of sight comes only from messages:
+each step an agent holding an iron pickaxe without a diamond in sight, and one that has
+seen a diamond without the pickaxe, say so to everyone; an agent acts on what reached it
+in the last ``remember`` steps. Without a broker (benchmarks that drive the expert
+directly) one central expert reads every agent's state.
 """
 
 from __future__ import annotations
@@ -13,12 +20,17 @@ from typing import Any
 
 from crafter import constants
 
+from colony.comms.broker import Broker
+from colony.comms.messages import Collaboration, MessageKind, make_message
 from colony.envs.crafter.state import CrafterState
 
 STAGES = ("wood_pickaxe", "stone_pickaxe", "iron_pickaxe")
 SPARE_STONE = 2  # kept for a stone sword and for emergencies
 FAR = 8  # a table farther than this is replaced rather than walked back to
 NIGHT = 0.4  # below this daylight zombies crowd the grass: a threatened agent shelters in rock
+SAYS = {"holder": "I have an iron pickaxe and have seen no diamond.",
+        "seer": "I have seen a diamond and have no iron pickaxe."}
+HEARS = {text: status for status, text in SAYS.items()}
 
 
 def needs(state: CrafterState, agent: str) -> dict[str, int]:
@@ -52,14 +64,20 @@ def tired(inventory: dict[str, int]) -> bool:
 
 class CrafterExpert:
     patience = 20  # steps an action whose target could not be reached is set aside (the agent explores)
+    talks = True  # given a message broker, teammates learn of each other only through its messages
+    remember = 20  # steps a heard status stays believed without being repeated
 
-    def __init__(self) -> None:
+    def __init__(self, broker: Broker | None = None) -> None:
         self.set_aside: dict[tuple[str, str], int] = {}
         self.refilling: dict[str, str] = {}  # agent -> the vital it is topping up (drink or food)
+        self.broker = broker
+        self.heard: dict[str, dict[str, tuple[str, int]]] = {}  # agent -> sender -> (status, step heard)
 
     def plan(self, view: Any) -> dict[str, str]:
         state: CrafterState = view.state
         feedback = view.last_feedback
+        if self.broker is not None:
+            self.exchange(state, view.step)
         for event in feedback.events if feedback is not None else []:
             if getattr(event, "what", "") == "route":
                 self.set_aside[(event.agent, event.detail.split(":")[0])] = state.step + self.patience
@@ -107,14 +125,47 @@ class CrafterExpert:
             return handover
         return self.next_in_chain(state, agent, can)
 
+    # --- what teammates know of each other ------------------------------------------------------
     @staticmethod
-    def diamond_handover(state: CrafterState, agent: str, can: set[str]) -> str | None:
+    def status(state: CrafterState, agent: str) -> str | None:
+        """``holder`` (an iron pickaxe, no diamond seen) or ``seer`` (a diamond seen, no iron pickaxe)."""
+        me = state.member(agent)
+        if not me.alive:
+            return None
+        has, seen = bool(me.inventory["iron_pickaxe"]), state.knows(agent, "diamond")
+        return "holder" if has and not seen else "seer" if seen and not has else None
+
+    def exchange(self, state: CrafterState, step: int) -> None:
+        """Holders and seers say so to everyone, each step; each agent keeps what reached it."""
+        for agent in state.agents:
+            status = self.status(state, agent)
+            if status is not None:
+                text = SAYS[status]
+                need = Collaboration(target_need="iron_pickaxe") if status == "seer" else \
+                    Collaboration(how_to_help="share iron_pickaxe")
+                self.broker.send(make_message(sender=agent, recipients=("*",), step=step, kind=MessageKind.STATUS,
+                                              text=text, collaboration=need))
+        for agent in state.agents:
+            heard = self.heard.setdefault(agent, {})
+            for message in self.broker.take(agent, {MessageKind.STATUS}):
+                heard[message.sender] = (HEARS[message.text], state.step)
+
+    def believed(self, state: CrafterState, agent: str, status: str) -> list[str]:
+        """Teammates ``agent`` believes to be ``status``: all of them in truth without a broker (one
+        central expert reads every state), else those whose recent message said so."""
+        if self.broker is None:
+            return [a for a in state.agents if self.status(state, a) == status]
+        return [sender for sender, (said, when) in self.heard.get(agent, {}).items()
+                if said == status and state.step - when < self.remember and state.member(sender).alive]
+
+    def diamond_handover(self, state: CrafterState, agent: str, can: set[str]) -> str | None:
         """Maps are private, and a world holds one or two diamonds: an agent with an iron pickaxe
         and no diamond in sight meets a teammate who has seen one and hands it the pickaxe."""
-        holders = [a for a in state.agents if state.member(a).alive and state.member(a).inventory["iron_pickaxe"]
-                   and not state.knows(a, "diamond")]
-        seers = [a for a in state.agents if state.member(a).alive and state.knows(a, "diamond")
-                 and not state.member(a).inventory["iron_pickaxe"]]
+        mine = self.status(state, agent)
+        if mine is None:
+            return None
+        holders = [agent] if mine == "holder" else self.believed(state, agent, "holder")
+        seers = [agent] if mine == "seer" else self.believed(state, agent, "seer")
         if not holders or not seers:
             return None
         if agent in holders:
