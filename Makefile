@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/env_step.py
 	$(BIN)/python benchmarks/crafter_team.py
 	$(BIN)/python benchmarks/crafter_comms.py
+	$(BIN)/python benchmarks/sweep.py
 
 table1: $(VENV)/.installed-local
 	$(BIN)/python benchmarks/table1.py

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -85,6 +86,55 @@ def cmd_memory(args: argparse.Namespace, console: Console) -> int:
     if args.picture:
         console.print(f"picture: {graph.draw(args.picture, last_steps=args.last_steps)}")
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    """Play every combination of an ablation file (configs/ablations/<name>.yaml or a path); re-run to resume."""
+    from colony.launch.sweep import run_sweep
+
+    overrides = {}
+    for item in args.set:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: write key=value, e.g. llm.spec=ollama:qwen2.5:7b")
+        overrides[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    grid = {}
+    for item in args.grid:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip() or not raw.strip():
+            raise ConfigError(f"--grid {item!r}: write key=v1,v2, e.g. llm.spec=local,openai:gpt-4o-mini")
+        grid[key.strip()] = [yaml.safe_load(value) for value in raw.split(",")]
+    folder, counts = run_sweep(args.ablation, name=args.name, out=args.out, workers=args.workers, engine=args.engine,
+                               address=args.address, overrides=overrides, grid=grid, console=console)
+    console.print(f"sweep {folder}: {counts['done']}/{counts['runs']} runs done ({counts['skipped']} already done "
+                  f"before), {counts['failed']} failed, {counts['seconds']} s; report with: colony report {folder}")
+    return EXIT_BACKEND if counts["failed"] else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    """Table I layout (Markdown, CSV), plots and one offline HTML page for a sweep folder."""
+    from colony.planners.report import write_report
+
+    try:
+        written = write_report(args.sweep)
+    except (OSError, ValueError) as error:
+        raise ConfigError(str(error)) from None
+    console.print((Path(args.sweep) / "report.md").read_text(encoding="utf-8"), markup=False, highlight=False)
+    console.print("written: " + ", ".join(str(path) for path in written.values()))
+    return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace, console: Console) -> int:
+    """Render a recorded episode to GIF, MP4 or an HTML page with a step slider."""
+    from colony.launch.replay import write_replay
+
+    out = args.out or str(Path(args.folder) / f"episode_{args.episode:02d}.gif")
+    try:
+        path, count = write_replay(args.folder, out, args.episode, args.fps)
+    except (OSError, ValueError) as error:
+        raise ConfigError(str(error)) from None
+    console.print(f"{path}: {count} frames")
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
@@ -178,6 +228,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs/random")
     demo.set_defaults(run=cmd_demo)
+    sweep = commands.add_parser("sweep", help=cmd_sweep.__doc__)
+    sweep.add_argument("ablation", help="an ablation file, or a packaged one: table1, history, scale, models, smoke")
+    sweep.add_argument("--name", help="sweep folder under --out (default: the ablation's name)")
+    sweep.add_argument("--out", default="runs")
+    sweep.add_argument("--workers", type=int, default=1, help="runs played at once")
+    sweep.add_argument("--engine", choices=["local", "ray"], default="local")
+    sweep.add_argument("--address", help="a Ray cluster to join (ray start --head prints it)")
+    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="a setting for every run, e.g. llm.spec=openai:gpt-4o-mini")
+    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2",
+                       help="set (or add) a grid axis, e.g. llm.spec=local,ollama:qwen2.5:7b")
+    sweep.set_defaults(run=cmd_sweep)
+    report = commands.add_parser("report", help=cmd_report.__doc__)
+    report.add_argument("sweep", help="a sweep folder (runs/<name>)")
+    report.set_defaults(run=cmd_report)
+    replay = commands.add_parser("replay", help=cmd_replay.__doc__)
+    replay.add_argument("folder", metavar="run-dir", help="a run folder (runs/<name> or a sweep's run)")
+    replay.add_argument("--episode", type=int, default=0)
+    replay.add_argument("--out", help="a .gif, .mp4 or .html file (default: <run>/episode_NN.gif)")
+    replay.add_argument("--fps", type=float, default=2.0)
+    replay.set_defaults(run=cmd_replay)
     memory = commands.add_parser("memory", help=cmd_memory.__doc__)
     memory.add_argument("file", help="a graph saved by planner.history=memory")
     memory.add_argument("--budget", type=int, default=600, help="tokens for the working memory shown")

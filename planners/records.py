@@ -40,12 +40,17 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def resume_conflicts(recorded: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
-    """Each setting whose change would mix two experiments in one record, as ``key: old -> new``."""
-    old, new = _flatten(recorded), _flatten(wanted)
+def resume_conflicts(recorded: dict[str, Any], wanted: dict[str, Any],
+                     defaults: dict[str, Any] | None = None) -> list[str]:
+    """Each setting whose change would mix two experiments in one record, as ``key: old -> new``.
+    A setting the record does not have (added to Colony since) at its default value in ``defaults``
+    changes nothing."""
+    old, new, default = _flatten(recorded), _flatten(wanted), _flatten(defaults or {})
     conflicts = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) == new.get(key) or key.startswith(OPERATIONAL_SETTINGS):
+            continue
+        if key not in old and key in default and new.get(key) == default[key]:
             continue
         if key == "instances" and isinstance(old.get(key), int) and isinstance(new.get(key), int) and new[key] >= old[key]:
             continue
@@ -68,7 +73,7 @@ def repair_jsonl(path: Path) -> int:
 
 class RunRecorder:
     def __init__(self, folder: Path, config: dict[str, Any], secrets: list[str] | None = None, *,
-                 resume: bool = False) -> None:
+                 resume: bool = False, defaults: dict[str, Any] | None = None) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.secrets = [s for s in (secrets or []) if len(s) >= 4]
@@ -78,7 +83,8 @@ class RunRecorder:
         config = self._clean(config)
         recorded_path = self.folder / "config.yaml"
         if resume and recorded_path.exists():
-            conflicts = resume_conflicts(yaml.safe_load(recorded_path.read_text(encoding="utf-8")) or {}, config)
+            conflicts = resume_conflicts(yaml.safe_load(recorded_path.read_text(encoding="utf-8")) or {}, config,
+                                         defaults)
             if conflicts:
                 raise ResumeConflict(f"--resume would mix two experiments in {self.folder}; these settings differ from "
                                      "the recorded run (start a new run with another --name, or resume with the "

@@ -11,13 +11,13 @@ from typing import Any
 
 import cv2
 
-from colony.comms.broker import Broker
+from colony.comms.broker import Broker, CommsConfig
 from colony.envs.registry import parallel_env
 from colony.memory.team import GraphMemory
 from colony.planners.backends import check_backend, make_chat_model, parse_spec, secret_values
 from colony.planners.base import Planner, PlannerFailure
 from colony.planners.client import ChatClient, schema_binding_for
-from colony.planners.config import ScenarioConfig
+from colony.planners.config import LLMConfig, PlannerConfig, RunConfig, ScenarioConfig
 from colony.planners.context_check import check_prompt_sizes
 from colony.planners.episode import EpisodeSummary, run_episode
 from colony.planners.experts import ExpertPlanner
@@ -70,6 +70,12 @@ def make_history(config: ScenarioConfig, backend: Backend | None, previous: Memo
                    config.planner.prompt_style)
 
 
+def setting_defaults() -> dict[str, Any]:
+    """The default of every nested setting (a record made before a setting existed ran at its default)."""
+    return {"planner": PlannerConfig().model_dump(mode="json"), "comms": CommsConfig().model_dump(mode="json"),
+            "llm": LLMConfig().model_dump(mode="json"), "run": RunConfig().model_dump(mode="json")}
+
+
 def run_name(config: ScenarioConfig) -> str:
     return config.run.name or f"{config.scenario}-{config.planner.scheme}-{time.strftime('%Y%m%d-%H%M%S')}"
 
@@ -109,7 +115,8 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
     folder = Path(config.run.out_dir) / run_name(config)
     if not resume:
         folder = _unused(folder)
-    recorder = RunRecorder(folder, config.model_dump(mode="json"), secret_values(config.llm), resume=resume)
+    recorder = RunRecorder(folder, config.model_dump(mode="json"), secret_values(config.llm), resume=resume,
+                           defaults=setting_defaults())
     for name, cut in recorder.repaired.items():
         if on_notice:
             on_notice(f"repaired {folder / name}: cut a torn last line ({cut} bytes) left by an interrupted run")
@@ -143,7 +150,8 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
     finally:
         recorder.close()
     all_episodes = [EpisodeSummary.from_dict(record) for record in done.values()] + episodes
-    result = {"scenario": config.scenario, "task": config.task, "size": config.size, "scheme": config.planner.scheme,
+    result = {"scenario": config.scenario, "task": config.task, "size": config.size, "agents": len(env.possible_agents),
+              "scheme": config.planner.scheme,
               "backend": "expert" if backend is None else backend.client.label,
               "history": config.planner.history, "instances": config.instances, "stopped": stopped,
               **aggregate(all_episodes),

@@ -179,3 +179,19 @@ def test_comms_settings_are_validated_with_the_field_named(tmp_path):
     with pytest.raises(ConfigError, match="comms.loudness"):
         scenario("boxnet1", tmp_path, **{"comms.loudness": 3})
     assert PlannerConfig().scheme == "hmas2"
+
+
+def test_a_run_recorded_before_comms_existed_resumes_at_the_defaults(tmp_path):
+    import yaml
+
+    config = scenario("boxnet1", tmp_path, **{"planner.scheme": "expert", "instances": 1})
+    folder, _ = run_scenario(config)
+    recorded = yaml.safe_load((folder / "config.yaml").read_text())
+    del recorded["comms"], recorded["planner"]["organization"], recorded["planner"]["carry_memory"]
+    (folder / "config.yaml").write_text(yaml.safe_dump(recorded))
+    run_scenario(scenario("boxnet1", tmp_path, **{"planner.scheme": "expert", "instances": 2}), resume=True)
+    from colony.planners.records import ResumeConflict
+
+    with pytest.raises(ResumeConflict, match="comms.drop"):  # a changed setting is still refused
+        run_scenario(scenario("boxnet1", tmp_path, **{"planner.scheme": "expert", "instances": 2, "comms.drop": 0.5}),
+                     resume=True)
