@@ -237,6 +237,10 @@ class TaskParallelEnv(ParallelEnv):
             return type(self).draw_ansi(self.world)
         return None
 
+    def step_record(self) -> dict[str, Any]:
+        """Nothing beyond the planners' text for the 2D tasks (3D envs add perceived and true states)."""
+        return {}
+
     def close(self) -> None:
         pass
 

@@ -67,5 +67,10 @@ class PlanningSurface(Protocol):
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> Any: ...
 
+    def step_record(self) -> dict[str, Any]:
+        """What a run record keeps of the state after a step beyond the text planners read
+        (3D envs: ``perceived_state`` and ``true_state``); empty for the 2D tasks."""
+        ...
+
     def snapshot(self) -> dict[str, Any]:
         """The current instance as JSON-ready data."""

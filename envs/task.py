@@ -27,6 +27,7 @@ class TaskSpec:
     env: type[TaskParallelEnv]  # the ParallelEnv class; its docstring is the task's spec
     expert: type | None = None  # ``expert().plan(context) -> plan``, reading only the planning context
     prompts: str = "prompts.yaml"  # the prompt wording, a file in the task's folder
+    prompts_package: str | None = None  # another task's package whose wording this task shares (its 3D version)
 
     @property
     def world(self) -> type[World]:
@@ -56,7 +57,7 @@ class TaskSpec:
 
     def prompt_source(self) -> str:
         """The text of the task's prompt wording file."""
-        return resources.files(self.package).joinpath(self.prompts).read_text(encoding="utf-8")
+        return resources.files(self.prompts_package or self.package).joinpath(self.prompts).read_text(encoding="utf-8")
 
     def canonical_size(self, label: Any) -> str:
         """``' 2X4 '`` -> ``'2x4'``; InvalidSize for a size the task cannot make."""

@@ -54,7 +54,7 @@ def frames(folder: Path | str, episode: int = 0) -> list[tuple[np.ndarray, dict[
     folder = Path(folder)
     config = ScenarioConfig.model_validate(yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8")))
     steps = episode_steps(folder, episode)
-    env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array")
+    env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array", **config.env)
     files = config.instance_files()
     instance = files[episode] if files else None
     env.reset(seed=steps[0]["seed"], options={"instance": instance} if instance else None)

@@ -90,6 +90,8 @@ class ScenarioConfig(_Strict):
     seed: int | None = Field(None, description="generate instances from seed, seed+1, ... instead of the benchmark set")
     instances_from: str | None = Field(None, description="play the instance files in this folder (or this one file) instead")
     step_limit: int | None = Field(None, ge=1)
+    env: dict[str, Any] = Field(default_factory=dict, description="the task env's own settings (3D: perception, "
+                                                                "grasp_failure, placement_noise, mass)")
     planner: PlannerConfig = PlannerConfig()
     comms: CommsConfig = CommsConfig()
     llm: LLMConfig = LLMConfig()
@@ -132,7 +134,23 @@ class ScenarioConfig(_Strict):
             if self.instances > len(available):
                 raise ValueError(f"instances: the benchmark set has {len(available)} instances; set seed to generate more")
         self._organization_fits(spec)
+        self._env_settings_fit(spec)
         return self
+
+    def _env_settings_fit(self, spec: Any) -> None:
+        import inspect
+
+        fixed = {"self", "size", "instance", "step_limit", "render_mode", "kwargs"}
+        allowed = [name for name, parameter in inspect.signature(spec.env.__init__).parameters.items()
+                   if name not in fixed and parameter.kind is parameter.KEYWORD_ONLY]
+        for key in self.env:
+            if key not in allowed:
+                raise ValueError(f"env.{key}: unknown for {self.task}; allowed: {', '.join(allowed) or 'none'}")
+        if self.env:
+            try:
+                spec.env(size=self.size, **self.env).close()
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"env: {error}") from None
 
     def _organization_fits(self, spec: Any) -> None:
         organization, scheme = self.planner.organization, self.planner.scheme

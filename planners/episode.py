@@ -123,6 +123,7 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
         feedback = env.apply(result.plan)
         summary.steps = feedback.step
         record.update(plan=result.plan, feedback=feedback.to_dict(), feedback_text=feedback.to_text())
+        record.update(env.step_record())
         digest = ""
         if history.wants_summary:
             mark = len(planner.call_log())

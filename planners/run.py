@@ -122,7 +122,7 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
             on_notice(f"repaired {folder / name}: cut a torn last line ({cut} bytes) left by an interrupted run")
     done = {index: record for index, record in recorder.finished_episodes().items()
             if record.get("outcome") != PlannerFailure.BACKEND_FAILURE.value} if resume else {}
-    env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array")
+    env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array", **config.env)
     episodes: list[EpisodeSummary] = []
     files = config.instance_files() or [None] * config.instances
     stopped = None
@@ -149,6 +149,7 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
                 break
     finally:
         recorder.close()
+        env.close()
     all_episodes = [EpisodeSummary.from_dict(record) for record in done.values()] + episodes
     result = {"scenario": config.scenario, "task": config.task, "size": config.size, "agents": len(env.possible_agents),
               "scheme": config.planner.scheme,

@@ -1,0 +1,182 @@
+"""A PyBullet table scene for the grid tasks: squares, coloured boxes with mass, flat target
+discs, a top-down camera, and a simple robot that carries boxes.
+
+Everything runs in PyBullet's DIRECT mode (no display), one physics client per scene,
+closed by :meth:`TableScene.close`. Square ``(row, col)`` is a ``CELL`` x ``CELL`` metre
+patch of the table centred at ``x = (col + 0.5) * CELL``, ``y = -(row + 0.5) * CELL``, so
+that the camera, looking straight down with +y up, shows row 0 at the top like the 2D
+pictures. Each square holds its items on a ``SLOTS`` x ``SLOTS`` lattice of slots.
+
+The robot is a floating gripper, one per square (an arm would add nothing to moving a box
+one square over): it reaches the box, grasps it (a fixed constraint, which fails with
+probability ``grasp_failure``), lifts, carries and lowers it over the destination, and lets
+go with Gaussian ``placement_noise`` (metres) on the release point; the physics then
+settles the box, which may slide, tip or land off its mark. Nothing is teleported: where a
+box ends up is where the physics left it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pybullet as p
+
+CELL = 0.30  # metres per square
+SLOTS = 5  # slots per side of a square
+BOX = 0.036  # box edge, metres
+DISC = 0.022  # target disc radius, metres
+DISC_HEIGHT = 0.002
+LIFT = 0.12  # carrying height above the table
+COLOURS = {"blue": (0.10, 0.35, 0.95), "red": (0.90, 0.10, 0.10), "green": (0.10, 0.70, 0.20),
+           "purple": (0.55, 0.15, 0.80), "orange": (1.00, 0.55, 0.00)}
+PALE = 0.45  # targets are drawn this much toward white
+
+
+@dataclass
+class Thing:
+    body: int
+    kind: str  # box | target
+    colour: str
+
+
+def slot_point(cell: tuple[int, int], slot: int) -> tuple[float, float]:
+    """The table point of slot ``slot`` (row-major) of square ``cell``."""
+    row, col = cell
+    r, c = divmod(slot, SLOTS)
+    step = CELL / SLOTS
+    return (col * CELL + (c + 0.5) * step, -(row * CELL + (r + 0.5) * step))
+
+
+def cell_of_point(x: float, y: float) -> tuple[int, int]:
+    return (math.floor(-y / CELL), math.floor(x / CELL))
+
+
+class TableScene:
+    def __init__(self, rows: int, cols: int, resolution: tuple[int, int] = (320, 240)) -> None:
+        self.rows, self.cols = rows, cols
+        self.client = p.connect(p.DIRECT)
+        self.things: list[Thing] = []
+        p.setGravity(0, 0, -9.81, physicsClientId=self.client)
+        p.setTimeStep(1 / 240, physicsClientId=self.client)
+        half = (20.0, 20.0, 0.01)  # the table: a plain slab (no texture, so colours stay clean)
+        self.table = p.createMultiBody(0, p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client),
+                                       p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(0.93, 0.92, 0.88, 1),
+                                                           physicsClientId=self.client), (0, 0, -0.01),
+                                       physicsClientId=self.client)
+        p.changeDynamics(self.table, -1, lateralFriction=0.8, physicsClientId=self.client)
+        self._grid_lines()
+        self.home = (-10.0, 10.0)  # where the gripper waits, far out of the camera's view
+        self.gripper = self._visual_box((*self.home, LIFT + 0.03), (0.03, 0.03, 0.01), (0.22, 0.22, 0.24, 1))
+        width, height = resolution
+        extent = max(cols * CELL / width * height, rows * CELL) * 1.08  # metres the image's height must show
+        self.fov = 40.0
+        self.eye_height = extent / 2 / math.tan(math.radians(self.fov / 2))
+        self.centre = (cols * CELL / 2, -rows * CELL / 2)
+        self.resolution = resolution
+        self.view = p.computeViewMatrix((*self.centre, self.eye_height), (*self.centre, 0), (0, 1, 0))
+        self.near, self.far = 0.1, self.eye_height + 1
+        self.projection = p.computeProjectionMatrixFOV(self.fov, width / height, self.near, self.far)
+
+    def _grid_lines(self) -> None:
+        thickness, colour = 0.004, (0.35, 0.35, 0.35, 1)
+        for r in range(self.rows + 1):
+            self._visual_box((self.cols * CELL / 2, -r * CELL, 0.0005), (self.cols * CELL / 2, thickness / 2, 0.0005), colour)
+        for c in range(self.cols + 1):
+            self._visual_box((c * CELL, -self.rows * CELL / 2, 0.0005), (thickness / 2, self.rows * CELL / 2, 0.0005), colour)
+
+    def _visual_box(self, position, half, colour) -> int:
+        shape = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=colour, physicsClientId=self.client)
+        return p.createMultiBody(0, -1, shape, position, physicsClientId=self.client)
+
+    # --- things -------------------------------------------------------------------------------
+    def add_box(self, colour: str, point: tuple[float, float], mass: float = 0.2) -> Thing:
+        half = (BOX / 2,) * 3
+        collision = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
+        visual = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(*COLOURS[colour], 1),
+                                     physicsClientId=self.client)
+        body = p.createMultiBody(mass, collision, visual, (*point, BOX / 2 + 0.0005), physicsClientId=self.client)
+        p.changeDynamics(body, -1, lateralFriction=0.8, physicsClientId=self.client)
+        thing = Thing(body, "box", colour)
+        self.things.append(thing)
+        return thing
+
+    def add_target(self, colour: str, point: tuple[float, float]) -> Thing:
+        pale = tuple(v + (1 - v) * PALE for v in COLOURS[colour])
+        visual = p.createVisualShape(p.GEOM_CYLINDER, radius=DISC, length=DISC_HEIGHT, rgbaColor=(*pale, 1),
+                                     physicsClientId=self.client)
+        body = p.createMultiBody(0, -1, visual, (*point, DISC_HEIGHT / 2), physicsClientId=self.client)
+        thing = Thing(body, "target", colour)
+        self.things.append(thing)
+        return thing
+
+    def remove(self, thing: Thing) -> None:
+        p.removeBody(thing.body, physicsClientId=self.client)
+        self.things.remove(thing)
+
+    def position(self, thing: Thing) -> tuple[float, float, float]:
+        return tuple(p.getBasePositionAndOrientation(thing.body, physicsClientId=self.client)[0])
+
+    def tilt(self, thing: Thing) -> float:
+        """How far the box is from upright, in degrees."""
+        quaternion = p.getBasePositionAndOrientation(thing.body, physicsClientId=self.client)[1]
+        up = p.getMatrixFromQuaternion(quaternion)[8]
+        return math.degrees(math.acos(max(-1.0, min(1.0, up))))
+
+    def settle(self, steps: int = 60) -> None:
+        for _ in range(steps):
+            p.stepSimulation(physicsClientId=self.client)
+
+    # --- the robot --------------------------------------------------------------------------
+    def carry(self, thing: Thing, to: tuple[float, float], rng: np.random.Generator, grasp_failure: float,
+              placement_noise: float) -> bool:
+        """Reach, grasp, lift, carry, lower and release ``thing`` over ``to``; False when the grasp failed
+        (the box is left where it was)."""
+        start = self.position(thing)
+        if grasp_failure and rng.random() < grasp_failure:
+            self.settle(20)  # the gripper closes on nothing and withdraws
+            return False
+        grip = p.createConstraint(thing.body, -1, -1, -1, p.JOINT_FIXED, (0, 0, 0), (0, 0, 0), start,
+                                  physicsClientId=self.client)
+        aim = np.array(to) + (rng.normal(0, placement_noise, 2) if placement_noise else 0)
+        waypoints = [(*start[:2], LIFT), (*aim, LIFT), (*aim, BOX / 2 + 0.004)]
+        here = np.array(start)
+        for waypoint in waypoints:
+            target = np.array(waypoint)
+            for fraction in np.linspace(0, 1, 24)[1:]:
+                point = here + (target - here) * fraction
+                p.changeConstraint(grip, tuple(point), maxForce=60, physicsClientId=self.client)
+                self.move_gripper((point[0], point[1]), point[2] + BOX / 2 + 0.012)
+                p.stepSimulation(physicsClientId=self.client)
+            here = target
+        p.removeConstraint(grip, physicsClientId=self.client)
+        self.settle(48)
+        self.move_gripper(self.home)
+        return True
+
+    def move_gripper(self, point: tuple[float, float], height: float = LIFT + 0.03) -> None:
+        """Put the gripper (a dark paddle the camera sees) over ``point``."""
+        p.resetBasePositionAndOrientation(self.gripper, (*point, height), (0, 0, 0, 1), physicsClientId=self.client)
+
+    # --- the camera -------------------------------------------------------------------------
+    def capture(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """RGB (uint8), depth (metres from the camera) and PyBullet's segmentation mask (body ids)."""
+        width, height = self.resolution
+        _, _, rgba, depth, mask = p.getCameraImage(width, height, self.view, self.projection,
+                                                    renderer=p.ER_TINY_RENDERER, physicsClientId=self.client)
+        rgb = np.asarray(rgba, np.uint8).reshape(height, width, 4)[:, :, :3]
+        buffer = np.asarray(depth, np.float32).reshape(height, width)
+        metres = self.far * self.near / (self.far - (self.far - self.near) * buffer)
+        return rgb, metres, np.asarray(mask, np.int32).reshape(height, width)
+
+    def pixel_to_table(self, u: float, v: float, height: float) -> tuple[float, float]:
+        """The table point seen at pixel (u, v) on the plane ``z = height`` (the camera looks straight down)."""
+        width, image_height = self.resolution
+        scale = (self.eye_height - height) * math.tan(math.radians(self.fov / 2)) / (image_height / 2)
+        return (self.centre[0] + (u - width / 2 + 0.5) * scale, self.centre[1] - (v - image_height / 2 + 0.5) * scale)
+
+    def close(self) -> None:
+        if self.client is not None and p.isConnected(self.client):
+            p.disconnect(self.client)
+        self.client = None

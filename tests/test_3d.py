@@ -1,0 +1,121 @@
+"""BoxNet1 in 3D: physics decides what happened, perception tells the planners, nothing is invented."""
+
+import pybullet as p
+import pytest
+
+from colony.envs import parallel_env
+from colony.envs.physics import cell_of_point
+from colony.envs.registry import task_spec
+from colony.perception.tabletop import TabletopPerceiver
+from colony.planners.context import PlanningContext
+from colony.planners.run import run_scenario
+from planner_helpers import scenario
+
+EXACT = {"placement_noise": 0.0, "grasp_failure": 0.0}
+
+
+def play_both(size, seed, perception="rgb"):
+    """The expert's plans on the 2D env, replayed on the 3D env; the texts after every step."""
+    flat, solid = parallel_env("boxnet1", size=size), parallel_env("boxnet1_3d", size=size, perception=perception, **EXACT)
+    flat.reset(seed=seed)
+    solid.reset(seed=seed)
+    expert = task_spec("boxnet1").expert()
+    pairs = [(flat.task_state().central_state_text(), solid.task_state().central_state_text())]
+    while not flat.status.is_over:
+        plan = expert.plan(PlanningContext.from_surface(flat))
+        flat.apply(plan)
+        solid.apply(plan)
+        pairs.append((flat.task_state().central_state_text(), solid.task_state().central_state_text()))
+    outcome = (flat.status, solid.status, flat.step_count, solid.step_count)
+    solid.close()
+    return pairs, outcome
+
+
+@pytest.mark.parametrize("size,seed", [("2x2", 1000), ("2x2", 1003), ("2x4", 1100), ("2x4", 1102), ("4x4", 1201)])
+def test_with_no_errors_the_perceived_text_equals_the_2d_text_after_every_step(size, seed):
+    pairs, (flat, solid, flat_steps, solid_steps) = play_both(size, seed)
+    for step, (two, three) in enumerate(pairs):
+        assert three == two, f"step {step}"
+    assert (solid, solid_steps) == (flat, flat_steps)  # the expert's outcome is the same in 3D
+
+
+@pytest.mark.parametrize("perception", ["segmentation", "oracle"])
+def test_the_other_perception_modes_agree_too(perception):
+    pairs, _ = play_both("2x2", 1001, perception)
+    assert all(two == three for two, three in pairs)
+
+
+def test_a_placed_box_is_perceived_in_the_square_it_was_carried_to():
+    env = parallel_env("boxnet1_3d", **EXACT)
+    env.reset(seed=1000)
+    state = env.task_state()
+    agent, move = next((a, m) for a in state.agents for m in state.legal_actions(a) if "square" in m)
+    colour = move.split("(")[1].split(",")[0]
+    destination = move.split(", ", 1)[1].rstrip(")")
+    before = env.task_state().items
+    env.apply({agent: move})
+    after = env.task_state()
+    cell = next(c for c in after.items if f"square[{c[0] + 0.5}, {c[1] + 0.5}]" == destination)
+    assert after.items[cell].count(colour) == before[cell].count(colour) + 1
+    assert env.world.true_items[cell] == after.items[cell]
+    env.close()
+
+
+def test_a_box_hidden_by_the_robot_is_reported_uncertain_never_invented():
+    env = parallel_env("boxnet1_3d", **EXACT)
+    env.reset(seed=1000)
+    scene = env.world.scene
+    box = next(t for t in scene.things if t.kind == "box")
+    x, y, _ = scene.position(box)
+    scene.move_gripper((x, y), 0.06)  # the paddle right above the box
+    sighting = TabletopPerceiver(scene, "rgb").perceive()
+    cell = cell_of_point(x, y)
+    assert any("hidden" in note for note in sighting.uncertain.get(cell, []))
+    seen = sum(sighting.items.get(cell, {}).values())
+    assert seen <= len(env.world.true_items[cell])  # what is hidden is missing or doubted, never made up
+    env.close()
+
+
+def test_a_failed_grasp_leaves_the_box_where_it_was_and_the_next_state_says_so():
+    env = parallel_env("boxnet1_3d", grasp_failure=1.0, placement_noise=0.0)
+    env.reset(seed=1000)
+    state = env.task_state()
+    agent, move = next((a, m) for a in state.agents for m in state.legal_actions(a))
+    before = {cell: list(items) for cell, items in state.items.items()}
+    feedback = env.apply({agent: move})
+    assert feedback.accepted == {agent: move}  # legal by the rules...
+    assert any("grasp" in event.to_text() and "failed" in event.to_text() for event in feedback.events)
+    assert env.task_state().items == before  # ...but the physics moved nothing, and perception says so
+    env.close()
+
+
+def test_3d_envs_close_cleanly_and_leak_no_physics_client():
+    def connected():
+        return sum(p.isConnected(client) for client in range(64))
+
+    start = connected()
+    env = parallel_env("boxnet1_3d")
+    for seed in range(12):
+        env.reset(seed=seed)
+        assert connected() == start + 1  # one client, the live world's
+    env.close()
+    assert connected() == start
+
+
+def test_bad_3d_settings_are_named(tmp_path):
+    from colony.planners.config import ConfigError
+
+    with pytest.raises(ConfigError, match="perception: 'lidar'; allowed: rgb, segmentation, oracle"):
+        scenario("boxnet1_3d", tmp_path, **{"env.perception": "lidar"})
+    with pytest.raises(ConfigError, match="env.perception: unknown for boxnet1"):
+        scenario("boxnet1", tmp_path, **{"env.perception": "rgb"})
+
+
+def test_records_keep_the_perceived_and_the_true_state(tmp_path):
+    import json
+
+    config = scenario("boxnet1_3d", tmp_path, **{"planner.scheme": "expert", "env.placement_noise": 0.02})
+    folder, summary = run_scenario(config)
+    steps = [json.loads(line) for line in (folder / "steps.jsonl").read_text().splitlines()]
+    assert steps and all("perceived_state" in s and "true_state" in s for s in steps)
+    assert summary["per_episode"][0]["outcome"] in ("success", "step_limit")
