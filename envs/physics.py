@@ -30,11 +30,33 @@ DISC = 0.022  # target disc radius, metres
 DISC_HEIGHT = 0.002
 LIFT = 0.12  # carrying height above the table
 COLOURS = {"blue": (0.10, 0.35, 0.95), "red": (0.90, 0.10, 0.10), "green": (0.10, 0.70, 0.20),
-           "purple": (0.55, 0.15, 0.80), "orange": (1.00, 0.55, 0.00)}
+           "purple": (0.55, 0.15, 0.80), "orange": (1.00, 0.55, 0.00), "crate": (0.55, 0.40, 0.20)}
+GRAVITY = 9.81
 PALE = 0.45  # targets are drawn this much toward white
 
 
 @dataclass
+class Physics3D:
+    """The dynamical errors and the perception mode of a 3D env (``env.*`` settings of a scenario)."""
+
+    perception: str = "rgb"
+    grasp_failure: float = 0.02  # probability that a grasp closes on nothing
+    placement_noise: float = 0.005  # metres, standard deviation of the release point
+    mass: float = 0.2  # kg per box where the task gives no weights (BoxNet)
+
+    def __post_init__(self) -> None:
+        modes = ("rgb", "segmentation", "oracle")
+        if self.perception not in modes:
+            raise ValueError(f"perception: {self.perception!r}; allowed: {', '.join(modes)}")
+        if not 0 <= self.grasp_failure <= 1:
+            raise ValueError(f"grasp_failure: {self.grasp_failure} is not a probability")
+        if not 0 <= self.placement_noise <= CELL / 4:
+            raise ValueError(f"placement_noise: {self.placement_noise} m; allowed 0 to {CELL / 4} m")
+        if self.mass <= 0:
+            raise ValueError(f"mass: {self.mass} kg; must be positive")
+
+
+@dataclass(eq=False)  # each body is itself: compared and hashed by identity
 class Thing:
     body: int
     kind: str  # box | target
@@ -58,7 +80,7 @@ class TableScene:
         self.rows, self.cols = rows, cols
         self.client = p.connect(p.DIRECT)
         self.things: list[Thing] = []
-        p.setGravity(0, 0, -9.81, physicsClientId=self.client)
+        p.setGravity(0, 0, -GRAVITY, physicsClientId=self.client)
         p.setTimeStep(1 / 240, physicsClientId=self.client)
         half = (20.0, 20.0, 0.01)  # the table: a plain slab (no texture, so colours stay clean)
         self.table = p.createMultiBody(0, p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client),
@@ -91,12 +113,12 @@ class TableScene:
         return p.createMultiBody(0, -1, shape, position, physicsClientId=self.client)
 
     # --- things -------------------------------------------------------------------------------
-    def add_box(self, colour: str, point: tuple[float, float], mass: float = 0.2) -> Thing:
-        half = (BOX / 2,) * 3
+    def add_box(self, colour: str, point: tuple[float, float], mass: float = 0.2, size: float = BOX) -> Thing:
+        half = (size / 2,) * 3
         collision = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
         visual = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(*COLOURS[colour], 1),
                                      physicsClientId=self.client)
-        body = p.createMultiBody(mass, collision, visual, (*point, BOX / 2 + 0.0005), physicsClientId=self.client)
+        body = p.createMultiBody(mass, collision, visual, (*point, size / 2 + 0.0005), physicsClientId=self.client)
         p.changeDynamics(body, -1, lateralFriction=0.8, physicsClientId=self.client)
         thing = Thing(body, "box", colour)
         self.things.append(thing)
@@ -154,6 +176,29 @@ class TableScene:
         self.settle(48)
         self.move_gripper(self.home)
         return True
+
+    def lift(self, thing: Thing, capacity: float, rng: np.random.Generator, grasp_failure: float,
+             height: float = 0.25) -> bool:
+        """Lifters grip ``thing`` and pull it up with at most ``capacity`` kg-force between them; True when it
+        rose (its mass, not the plan, decides), then it is carried away. A failed grasp pulls nothing."""
+        start = self.position(thing)
+        if grasp_failure and rng.random() < grasp_failure:
+            self.settle(20)
+            return False
+        grip = p.createConstraint(thing.body, -1, -1, -1, p.JOINT_FIXED, (0, 0, 0), (0, 0, 0), start,
+                                  physicsClientId=self.client)
+        force = capacity * GRAVITY
+        for fraction in np.linspace(0, 1, 240)[1:]:  # a one-second pull
+            p.changeConstraint(grip, (start[0], start[1], start[2] + height * fraction), maxForce=force,
+                               physicsClientId=self.client)
+            p.stepSimulation(physicsClientId=self.client)
+        risen = self.position(thing)[2] - start[2] > 0.01  # off the table: it can be carried away
+        p.removeConstraint(grip, physicsClientId=self.client)
+        if risen:
+            self.remove(thing)
+        else:
+            self.settle(30)
+        return risen
 
     def move_gripper(self, point: tuple[float, float], height: float = LIFT + 0.03) -> None:
         """Put the gripper (a dark paddle the camera sees) over ``point``."""

@@ -119,3 +119,35 @@ def test_records_keep_the_perceived_and_the_true_state(tmp_path):
     steps = [json.loads(line) for line in (folder / "steps.jsonl").read_text().splitlines()]
     assert steps and all("perceived_state" in s and "true_state" in s for s in steps)
     assert summary["per_episode"][0]["outcome"] in ("success", "step_limit")
+
+
+@pytest.mark.parametrize("seed", [3000, 3003])
+def test_boxlift_3d_with_no_errors_reads_and_ends_like_the_2d_task(seed):
+    flat, solid = parallel_env("boxlift"), parallel_env("boxlift_3d", **EXACT)
+    flat.reset(seed=seed)
+    solid.reset(seed=seed)
+    expert = task_spec("boxlift").expert()
+    while not flat.status.is_over:
+        plan = expert.plan(PlanningContext.from_surface(flat))
+        assert solid.apply(plan).to_text() == flat.apply(plan).to_text()
+        assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
+    assert (solid.status, solid.step_count) == (flat.status, flat.step_count)
+    solid.close()
+
+
+def test_a_lift_heavier_than_the_assigned_capacity_fails_in_physics():
+    import numpy as np
+
+    from colony.envs.boxlift_3d.world import BoxLiftWorld3D
+    from colony.envs.physics import Physics3D
+
+    world = BoxLiftWorld3D([2.0], [3.0], [2.5, 0.5])  # a box of volume 2 that really weighs 3 kg
+    world.setup(Physics3D(grasp_failure=0.0), np.random.default_rng(0))
+    crate = world.crates[0]
+    assert p.getDynamicsInfo(crate.body, -1, physicsClientId=world.scene.client)[0] == pytest.approx(3.0)
+    feedback = world.apply({"box[2.0V]": "agent[2.5W]"})  # 2.5 kg-force against 3 kg
+    assert "can not be lifted" in feedback.to_text() and [b.name for b in world.state.boxes] == ["box[2.0V]"]
+    assert world.scene.position(crate)[2] < 0.1  # still on the table
+    feedback = world.apply({"box[2.0V]": "agent[2.5W], agent[0.5W]"})  # 3.0 kg-force: it rises
+    assert feedback.achieved == ["box[2.0V] lifted"] and world.state.boxes == [] and world.status.value == "success"
+    world.close()

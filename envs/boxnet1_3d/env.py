@@ -32,47 +32,15 @@ Version history: v0 (2026-11) first release.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from colony.envs.adapter import TaskParallelEnv
 from colony.envs.boxnet1 import render
-from colony.envs.boxnet1.planning import PLAN_FORMAT
-from colony.envs.boxnet1_3d.world import BoxNet1World3D, Physics3D
-from colony.envs.world import World
+from colony.envs.boxnet1_3d.world import BoxNet1World3D
+from colony.envs.boxnet1.env import BoxNet1Env
+from colony.envs.env3d import TaskParallelEnv3D
 
 
-class BoxNet1Env3D(TaskParallelEnv):
+class BoxNet1Env3D(TaskParallelEnv3D, BoxNet1Env):
     __doc__ = __doc__
     metadata = {"name": "boxnet1_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
                 "is_parallelizable": True}
     world_class = BoxNet1World3D
-    draw_ansi = staticmethod(render.draw_ansi)
-    plan_format = PLAN_FORMAT
-
-    def __init__(self, size: str | None = None, *, perception: str = "rgb", grasp_failure: float = 0.02,
-                 placement_noise: float = 0.005, mass: float = 0.2, **kwargs: Any) -> None:
-        self.physics = Physics3D(perception, grasp_failure, placement_noise, mass)
-        super().__init__(size, **kwargs)
-
-    @staticmethod
-    def draw_rgb(world: BoxNet1World3D) -> np.ndarray:
-        image = world.camera_image()
-        return render.draw_rgb(world) if image is None else image
-
-    def _bind(self, world: World) -> None:
-        previous = getattr(self, "world", None)
-        if previous is not None and previous is not world:
-            previous.close()  # one PyBullet client per live world: none leaks across resets
-        if getattr(self, "np_random", None) is not None and world.scene is None:
-            world.setup(self.physics, np.random.default_rng(int(self.np_random.integers(2**63))))
-        super()._bind(world)
-
-    def step_record(self) -> dict[str, str]:
-        return {"perceived_state": self.world.state.history_state_text(), "true_state": self.world.true_state_text()}
-
-    def close(self) -> None:
-        world = getattr(self, "world", None)
-        if world is not None:
-            world.close()
+    render_2d = staticmethod(render.draw_rgb)

@@ -28,26 +28,8 @@ from colony.envs.boxnet1.world import BoxNet1World
 from colony.envs.feedback import StepFeedback, TaskEvent
 from colony.envs.goal import CountdownGoal, Goal
 from colony.envs.grid import Cell, Move
-from colony.envs.physics import BOX, CELL, DISC, SLOTS, TableScene, Thing, cell_of_point, slot_point
-from colony.perception.tabletop import MODES, TabletopPerceiver, reconcile
-
-
-@dataclass
-class Physics3D:
-    """The dynamical errors and the perception mode (``env.*`` settings of a scenario)."""
-
-    perception: str = "rgb"
-    grasp_failure: float = 0.02  # probability that a grasp closes on nothing
-    placement_noise: float = 0.005  # metres, standard deviation of the release point
-    mass: float = 0.2  # kg per box
-
-    def __post_init__(self) -> None:
-        if self.perception not in MODES:
-            raise ValueError(f"perception: {self.perception!r}; allowed: {', '.join(MODES)}")
-        if not 0 <= self.grasp_failure <= 1:
-            raise ValueError(f"grasp_failure: {self.grasp_failure} is not a probability")
-        if not 0 <= self.placement_noise <= CELL / 4:
-            raise ValueError(f"placement_noise: {self.placement_noise} m; allowed 0 to {CELL / 4} m")
+from colony.envs.physics import BOX, CELL, DISC, SLOTS, Physics3D, TableScene, Thing, cell_of_point, slot_point
+from colony.perception.tabletop import TabletopPerceiver, reconcile
 
 
 @dataclass(frozen=True)
