@@ -225,3 +225,20 @@ class TableScene:
         if self.client is not None and p.isConnected(self.client):
             p.disconnect(self.client)
         self.client = None
+
+
+class SceneWorld:
+    """What the 3D worlds share about their scene: none until ``setup``, closed with the world."""
+
+    scene: TableScene | None = None
+
+    def close(self) -> None:
+        if self.scene is not None:
+            self.scene.close()
+        self.scene = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def camera_image(self) -> np.ndarray | None:
+        return None if self.scene is None else self.scene.capture()[0]

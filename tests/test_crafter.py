@@ -230,13 +230,19 @@ def test_the_cli_runs_the_expert_team_with_chain_milestones(tmp_path):
     assert list(episode["milestones"]) == [name for name in CHAIN if name in episode["milestones"]]
 
 
-def test_the_expert_brings_the_iron_pickaxe_to_whoever_has_seen_a_diamond():
+def pickaxe_far_from_diamond():
+    """agent0 holds an iron pickaxe; agent1, twelve cells away, has seen a diamond."""
     env = make(agents=2, seed=3)
     player(env, 0).inventory["iron_pickaxe"] = 1
     x, y = (int(v) for v in player(env, 0).pos)
     move_player(env, 1, (x + 12, y))
     set_material(env, (x + 13, y + 1), "diamond")
     refresh(env)
+    return env, x, y
+
+
+def test_the_expert_brings_the_iron_pickaxe_to_whoever_has_seen_a_diamond():
+    env, x, y = pickaxe_far_from_diamond()
     state = env.task_state()
     assert state.knows("agent1", "diamond") and not state.knows("agent0", "diamond")
     plan = CrafterExpert().plan(PlanningContext.from_surface(env))
@@ -258,12 +264,7 @@ def test_through_the_broker_the_handover_waits_for_the_news(comms, first, second
     from colony.comms.broker import Broker, CommsConfig
     from colony.planners.experts import ExpertPlanner
 
-    env = make(agents=2, seed=3)
-    player(env, 0).inventory["iron_pickaxe"] = 1
-    x, y = (int(v) for v in player(env, 0).pos)
-    move_player(env, 1, (x + 12, y))
-    set_material(env, (x + 13, y + 1), "diamond")
-    refresh(env)
+    env, _, _ = pickaxe_far_from_diamond()
     planner = ExpertPlanner("crafter", Broker(CommsConfig(**comms)))
     planner.start_episode(3)
     result = planner.plan(PlanningContext.from_surface(env), None)

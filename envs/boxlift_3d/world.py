@@ -23,7 +23,7 @@ from colony.envs.boxlift.world import BoxLiftWorld, FailedLift
 from colony.envs.boxnet1_3d.world import RobotEvent
 from colony.envs.feedback import StepFeedback
 from colony.envs.goal import CountdownGoal, Goal
-from colony.envs.physics import Physics3D, TableScene, Thing, cell_of_point
+from colony.envs.physics import Physics3D, SceneWorld, TableScene, Thing
 from colony.perception.crates import CratePerceiver, edge_of
 
 COLUMNS = 6
@@ -41,7 +41,7 @@ class BoxLiftState3D(BoxLiftState):
         return text + (f"(uncertain: {notes})\n" if notes else "")
 
 
-class BoxLiftWorld3D(BoxLiftWorld):
+class BoxLiftWorld3D(SceneWorld, BoxLiftWorld):
     task = "boxlift_3d"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -76,17 +76,6 @@ class BoxLiftWorld3D(BoxLiftWorld):
                 self.crates[index] = self.scene.add_box("crate", point, mass=box.weight, size=edge_of(box.volume))
         self.scene.settle(30)
         self._read()
-
-    def close(self) -> None:
-        if self.scene is not None:
-            self.scene.close()
-        self.scene = None
-
-    def __del__(self) -> None:
-        self.close()
-
-    def camera_image(self) -> np.ndarray | None:
-        return None if self.scene is None else self.scene.capture()[0]
 
     # --- a step ---------------------------------------------------------------------------------
     def _execute(self, accepted: list, feedback: StepFeedback) -> None:

@@ -28,7 +28,8 @@ from colony.envs.boxnet1.world import BoxNet1World
 from colony.envs.feedback import StepFeedback, TaskEvent
 from colony.envs.goal import CountdownGoal, Goal
 from colony.envs.grid import Cell, Move
-from colony.envs.physics import BOX, CELL, DISC, SLOTS, Physics3D, TableScene, Thing, cell_of_point, slot_point
+from colony.envs.physics import (BOX, CELL, DISC, SLOTS, Physics3D, SceneWorld, TableScene, Thing, cell_of_point,
+                                 slot_point)
 from colony.perception.tabletop import TabletopPerceiver, reconcile
 
 
@@ -57,7 +58,7 @@ class BoxNet1State3D(BoxNet1State):
         return text + (f" (uncertain: {'; '.join(notes)})" if notes else "")
 
 
-class BoxNet1World3D(BoxNet1World):
+class BoxNet1World3D(SceneWorld, BoxNet1World):
     task = "boxnet1_3d"
 
     def __init__(self, rows: int, cols: int, cells: Any, *, step_limit: int | None = None) -> None:
@@ -93,17 +94,6 @@ class BoxNet1World3D(BoxNet1World):
         self.scene.settle(30)
         self.perceiver = TabletopPerceiver(self.scene, settings.perception)
         self._read({}, {})
-
-    def close(self) -> None:
-        if self.scene is not None:
-            self.scene.close()
-        self.scene = None
-
-    def __del__(self) -> None:
-        self.close()
-
-    def camera_image(self) -> np.ndarray | None:
-        return None if self.scene is None else self.scene.capture()[0]
 
     # --- a step ---------------------------------------------------------------------------------
     def _execute(self, accepted: list[tuple[str, str, Move]], feedback: StepFeedback) -> None:
