@@ -1,17 +1,18 @@
 """Perception on the 3D tasks: how often the text state is exactly right, and what it costs.
 
-For each task with a 3D version (BoxNet1 and BoxLift so far), each perception mode (``rgb``,
+For each task with a 3D version (BoxNet1, BoxNet2 and BoxLift so far), each perception mode (``rgb``,
 ``segmentation``, ``oracle``) and each error level (``zero``: no grasp failures, no
 placement noise; ``default``: the env's defaults), plays random legal plans (every agent
 acts, so boxes keep moving) for ``--steps`` steps over as many episodes as that takes, and
 prints per step:
 
 * exact-state accuracy: the perceived items of every square equal the true ones (from
-  the physics) and nothing is marked uncertain;
+  the physics) and nothing is marked uncertain; for BoxNet2 also over the steps that did
+  not end in a collision (a box stacked on another hides the one below from the camera);
 * object precision and recall: perceived objects that are really there, true objects
   perceived (per square, item and count);
 * position error: mm between each single object seen and the nearest true object of the
-  same kind and colour (BoxNet1; BoxLift's boxes never move);
+  same kind and colour (BoxNet1, BoxNet2; BoxLift's boxes never move);
 * milliseconds per frame for perception alone (on a captured 320x240 frame; capture
   timed apart), and for a whole 3D step (physics, render, perception), beside the 2D
   env's step on the same plans, measured in the same run, with the ratio.
@@ -50,7 +51,13 @@ def score(world) -> tuple[bool, int, int, int, list[float], float]:
     """Exact?, true positives, perceived, true, position errors (mm), perception ms (on a fresh frame)."""
     if world.task == "boxlift_3d":
         return score_crates(world)
-    perceived, truth = world.state.items, world.true_items
+    if world.task == "boxnet2_3d":  # targets per square and boxes per corner, as one table of places
+        perceived = {**{("square", c): i for c, i in world.state.targets.items()},
+                     **{("corner", c): i for c, i in world.state.boxes.items()}}
+        truth = {**{("square", c): i for c, i in world.true_targets.items()},
+                 **{("corner", c): i for c, i in world.true_boxes.items()}}
+    else:
+        perceived, truth = world.state.items, world.true_items
     exact = perceived == truth and not world.state.uncertain
     hits = seen = real = 0
     for cell in truth:
@@ -105,7 +112,7 @@ def run(task: str, size: str, mode: str, level: str, steps: int, seed: int = 0) 
     solid = parallel_env(f"{task}_3d", size=size, perception=mode, **LEVELS[level])
     flat = parallel_env(task, size=size)
     rng = np.random.default_rng(seed)
-    exact = hits = seen = real = played = 0
+    exact = hits = seen = real = played = collisions = exact_apart = 0
     errors, perception_ms, step_ms, flat_ms = [], [], [], []
     episode = 0
     while played < steps:
@@ -115,7 +122,7 @@ def run(task: str, size: str, mode: str, level: str, steps: int, seed: int = 0) 
         while not solid.status.is_over and played < steps:
             plan = random_plan(task, solid.task_state(), rng)
             start = time.perf_counter()
-            solid.apply(plan)
+            collided = solid.apply(plan).status.value == "collision"
             step_ms.append((time.perf_counter() - start) * 1000)
             if not flat.status.is_over:
                 start = time.perf_counter()
@@ -123,13 +130,17 @@ def run(task: str, size: str, mode: str, level: str, steps: int, seed: int = 0) 
                 flat_ms.append((time.perf_counter() - start) * 1000)
             right, h, s, r, e, ms = score(solid.world)
             exact += right
+            collisions += collided
+            exact_apart += right and not collided
             hits, seen, real = hits + h, seen + s, real + r
             errors += e
             perception_ms.append(ms)
             played += 1
     solid.close()
     return {"task": task, "size": size, "mode": mode, "errors": level, "steps": played, "episodes": episode,
-            "exact": exact / played, "precision": hits / seen if seen else 1.0, "recall": hits / real if real else 1.0,
+            "exact": exact / played, "collision_steps": collisions,
+            "exact_without_collisions": exact_apart / (played - collisions) if played > collisions else None,
+            "precision": hits / seen if seen else 1.0, "recall": hits / real if real else 1.0,
             "position_mm": statistics.fmean(errors) if errors else None,
             "perception_ms": statistics.median(perception_ms) if errors or mode != "oracle" else None,
             "step_ms": statistics.median(step_ms), "flat_step_ms": statistics.median(flat_ms)}
@@ -152,10 +163,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--size", default="2x2")
     parser.add_argument("--boxlift-size", default="4x10", help="BoxLift's size (its boxes take 2x5 squares: 640x480)")
-    parser.add_argument("--tasks", nargs="+", default=["boxnet1", "boxlift"], choices=["boxnet1", "boxlift"])
+    parser.add_argument("--tasks", nargs="+", default=["boxnet1", "boxnet2", "boxlift"],
+                        choices=["boxnet1", "boxnet2", "boxlift"])
     args = parser.parse_args()
     console = Console()
-    sizes = {"boxnet1": args.size, "boxlift": args.boxlift_size}
+    sizes = {"boxnet1": args.size, "boxnet2": args.size, "boxlift": args.boxlift_size}
     rows = [run(task, sizes[task], mode, level, args.steps) for task in args.tasks for level in LEVELS
             for mode in ("rgb", "segmentation", "oracle")]
     table = Table(title=f"Perception on the 3D tasks, {args.steps} steps of random legal plans per row")

@@ -92,7 +92,8 @@ class TableScene:
         self.home = (-10.0, 10.0)  # where the gripper waits, far out of the camera's view
         self.gripper = self._visual_box((*self.home, LIFT + 0.03), (0.03, 0.03, 0.01), (0.22, 0.22, 0.24, 1))
         width, height = resolution
-        extent = max(cols * CELL / width * height, rows * CELL) * 1.08  # metres the image's height must show
+        margin = 3 * BOX  # boxes on the outer corners (BoxNet2) must be seen whole
+        extent = max((cols * CELL + margin) / width * height, rows * CELL + margin) * 1.04  # metres the image's height shows
         self.fov = 40.0
         self.eye_height = extent / 2 / math.tan(math.radians(self.fov / 2))
         self.centre = (cols * CELL / 2, -rows * CELL / 2)

@@ -9,7 +9,8 @@ Modes (``perception=`` of the 3D envs):
   known camera onto the plane of the object's top (box top or disc) and snapped to its square. A blob is counted as
   ``round(area / expected area)`` objects; a blob whose area is not close to a whole
   number of objects, or a square where a dark occluder (the gripper) covers part of it,
-  is reported *uncertain*, never guessed.
+  is reported *uncertain*, never guessed; the depth image tells a box standing on another
+  (its top higher than one box), and the hidden one below is reported uncertain too.
 * ``segmentation``: PyBullet's segmentation mask instead of colour thresholds (each
   body's pixels are known), the same projection and snapping.
 * ``oracle``: the true positions from the physics (for ablations).
@@ -51,10 +52,11 @@ class Sighting:
 
 
 class TabletopPerceiver:
-    def __init__(self, scene: TableScene, mode: str = "rgb") -> None:
+    def __init__(self, scene: TableScene, mode: str = "rgb", boxes_on_corners: bool = False) -> None:
         if mode not in MODES:
             raise ValueError(f"perception: {mode!r}; allowed: {', '.join(MODES)}")
         self.scene, self.mode = scene, mode
+        self.boxes_on_corners = boxes_on_corners  # BoxNet2: boxes are placed by their points, on the lattice
         height = scene.resolution[1]
         scale = (scene.eye_height - BOX) * np.tan(np.radians(scene.fov / 2)) / (height / 2)  # metres per pixel
         self.expected = {"box": (BOX / scale) ** 2, "target": np.pi * (DISC / scale) ** 2}
@@ -63,10 +65,10 @@ class TabletopPerceiver:
     def perceive(self, frame: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Sighting:
         if self.mode == "oracle":
             return self._oracle()
-        rgb, _, mask = frame if frame is not None else self.scene.capture()
+        rgb, depth, mask = frame if frame is not None else self.scene.capture()
         if self.mode == "segmentation":
             return self._segmentation(mask)
-        return self._rgb(rgb)
+        return self._rgb(rgb, depth)
 
     # --- the modes ---------------------------------------------------------------------------
     def _oracle(self) -> Sighting:
@@ -92,7 +94,7 @@ class TabletopPerceiver:
                 sighting.doubt(cell, f"{thing.kind}_{thing.colour} partly hidden")
         return sighting
 
-    def _rgb(self, rgb: np.ndarray) -> Sighting:
+    def _rgb(self, rgb: np.ndarray, depth: np.ndarray) -> Sighting:
         sighting = Sighting()
         hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
         hue, saturation, value = hsv[:, :, 0].astype(np.int16), hsv[:, :, 1], hsv[:, :, 2]
@@ -103,11 +105,12 @@ class TabletopPerceiver:
             for kind, (low, high) in SATURATION.items():
                 mask = (in_band & bright & (saturation >= low) & (saturation < high)).astype(np.uint8)
                 mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self.kernel)
-                self._blobs(sighting, mask, kind, colour, value)
+                self._blobs(sighting, mask, kind, colour, value, depth)
         self._occluders(sighting, value, saturation)
         return sighting
 
-    def _blobs(self, sighting: Sighting, mask: np.ndarray, kind: str, colour: str, value: np.ndarray) -> None:
+    def _blobs(self, sighting: Sighting, mask: np.ndarray, kind: str, colour: str, value: np.ndarray,
+               depth: np.ndarray) -> None:
         """Count and place the objects of one colour and kind. A box shows its top face and, off the
         image centre, one or two darker sides: only the top face (its evenly lit pixels,
         lit straight from above, the blob's most common brightness) is measured and projected, at the height of the box's top."""
@@ -128,13 +131,24 @@ class TabletopPerceiver:
                 continue
             ratio = area / expected
             objects = max(1, round(ratio))
+            if kind == "box":  # the depth of the top face tells how high it is: a box standing on another
+                top = self.scene.eye_height - float(np.median(depth[ys, xs]))
+                stacked = max(1, round(top / BOX))
+                if stacked > 1:
+                    point = self.scene.pixel_to_table(xs.mean(), ys.mean(), top)
+                    cell = cell_of_point(*point)
+                    rows, cols = self.scene.rows, self.scene.cols
+                    sighting.doubt((min(max(cell[0], 0), rows - 1), min(max(cell[1], 0), cols - 1)),
+                                   f"{kind}_{colour} stands on {stacked - 1} hidden box(es)")
             point = self.scene.pixel_to_table(xs.mean(), ys.mean(), height)
             cell = cell_of_point(*point)
             self._place(sighting, cell, f"{kind}_{colour}", objects)
             if objects == 1:
                 sighting.points.append((f"{kind}_{colour}", *point))
             if abs(ratio - objects) > TOLERANCE:
-                sighting.doubt(cell, f"{kind}_{colour}: {ratio:.1f} objects' worth of pixels")
+                rows, cols = self.scene.rows, self.scene.cols
+                sighting.doubt((min(max(cell[0], 0), rows - 1), min(max(cell[1], 0), cols - 1)),
+                               f"{kind}_{colour}: {ratio:.1f} objects' worth of pixels")
 
     def _occluders(self, sighting: Sighting, value: np.ndarray, saturation: np.ndarray) -> None:
         dark = ((value >= OCCLUDER[0]) & (value < OCCLUDER[1]) & (saturation < 60)).astype(np.uint8)
@@ -148,6 +162,11 @@ class TabletopPerceiver:
 
     def _place(self, sighting: Sighting, cell: tuple[int, int], item: str, count: int = 1) -> None:
         rows, cols = self.scene.rows, self.scene.cols
+        if self.boxes_on_corners and item.startswith("box_"):
+            if count > 1:  # merged boxes have no single point: which corner is unknown
+                sighting.doubt((min(max(cell[0], 0), rows - 1), min(max(cell[1], 0), cols - 1)),
+                               f"{count} x {item} seen as one blob")
+            return
         if 0 <= cell[0] < rows and 0 <= cell[1] < cols:
             sighting.add(cell, item, count)
         else:

@@ -151,3 +151,38 @@ def test_a_lift_heavier_than_the_assigned_capacity_fails_in_physics():
     feedback = world.apply({"box[2.0V]": "agent[2.5W], agent[0.5W]"})  # 3.0 kg-force: it rises
     assert feedback.achieved == ["box[2.0V] lifted"] and world.state.boxes == [] and world.status.value == "success"
     world.close()
+
+
+@pytest.mark.parametrize("size,seed", [("2x2", 2000), ("2x4", 2101)])
+def test_boxnet2_3d_with_no_errors_reads_and_ends_like_the_2d_task(size, seed):
+    flat, solid = parallel_env("boxnet2", size=size), parallel_env("boxnet2_3d", size=size, **EXACT)
+    flat.reset(seed=seed)
+    solid.reset(seed=seed)
+    expert = task_spec("boxnet2").expert()
+    assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
+    while not flat.status.is_over:
+        plan = expert.plan(PlanningContext.from_surface(flat))
+        assert solid.apply(plan).to_text() == flat.apply(plan).to_text()
+        assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
+    assert (solid.status, solid.step_count) == (flat.status, flat.step_count)
+    solid.close()
+
+
+def test_two_boxes_carried_to_one_corner_collide_in_physics():
+    import numpy as np
+
+    flat, solid = parallel_env("boxnet2"), parallel_env("boxnet2_3d", **EXACT)
+    rng = np.random.default_rng(0)
+    for seed in range(2000, 2010):  # random legal plans until the 2D rules see a collision
+        flat.reset(seed=seed)
+        solid.reset(seed=seed)
+        while not flat.status.is_over:
+            state = flat.task_state()
+            plan = {a: str(rng.choice(state.legal_actions(a))) for a in state.agents if state.legal_actions(a)}
+            flat.apply(plan)
+            solid.apply(plan)
+        if flat.status.value == "collision":
+            break
+    assert flat.status.value == "collision"
+    assert solid.status.value == "collision" and solid.step_count == flat.step_count  # the physics agrees
+    solid.close()

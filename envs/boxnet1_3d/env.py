@@ -25,7 +25,7 @@ it, boxes slide and tip as they do). Success counts the true boxes left. Each st
 feedback reports what the robots did differently (``robot`` events).
 
 Departures from the paper: the paper shows 3D demonstrations without released code or
-numbers; this is Colony's own scene. Only BoxNet1 has a 3D version so far.
+numbers; this is Colony's own scene. Warehouse has no 3D version yet.
 
 Version history: v0 (2026-11) first release.
 """

@@ -1,0 +1,38 @@
+"""BoxNet2 3D as a PettingZoo parallel environment (``boxnet2_3d_v0``).
+
+Spec
+----
+BoxNet2's task (see ``boxnet2_v0``: agents, actions, plan format, rules, collisions,
+termination, step limits and benchmark seeds are the same, so a seed gives the same
+instance) played on a PyBullet table in DIRECT mode: 0.30 m squares, boxes (3.6 cm cubes)
+standing on the grid's corners, targets pale discs in the squares. The gripper of a
+square carries a box to another corner of it or onto its target. Planners read the
+*perceived* state from a top-down camera frame (320x240; 640x480 above 8 squares): a box
+is read at the corner nearest to where it lies. Two boxes on one corner in the physics
+are the task's collision.
+
+=================  ===========================================================
+Observation        as boxnet2
+Text (infos)       boxnet2's text of the perceived state, plus ``(uncertain: ...)``
+render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text picture
+Settings           ``perception`` (``rgb``, ``segmentation``, ``oracle``),
+                   ``grasp_failure`` (0.02), ``placement_noise`` (0.005 m), ``mass``
+=================  ===========================================================
+
+Version history: v0 (2026-11) first release.
+"""
+
+from __future__ import annotations
+
+from colony.envs.boxnet2 import render
+from colony.envs.boxnet2.env import BoxNet2Env
+from colony.envs.boxnet2_3d.world import BoxNet2World3D
+from colony.envs.env3d import TaskParallelEnv3D
+
+
+class BoxNet2Env3D(TaskParallelEnv3D, BoxNet2Env):
+    __doc__ = __doc__
+    metadata = {"name": "boxnet2_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
+                "is_parallelizable": True}
+    world_class = BoxNet2World3D
+    render_2d = staticmethod(render.draw_rgb)
