@@ -25,6 +25,7 @@ from rich.console import Console
 
 from colony.envs.registry import tasks
 from colony.launch.sweep import run_sweep
+from colony.planners.config import parse_setting
 from colony.planners.report import write_report
 from colony.planners.sweep import ablation_path
 
@@ -59,7 +60,7 @@ def main() -> None:
     spec["instances"] = args.instances
     spec["set"] = {**spec.get("set", {}), "llm.spec": args.llm, "llm.base_url": args.base_url,
                    "step_limit": args.step_limit,
-                   **{k: yaml.safe_load(v) for k, _, v in (item.partition("=") for item in args.set)}}
+                   **dict(parse_setting(item) for item in args.set)}
     folder = Path(args.out) / args.name
     folder.mkdir(parents=True, exist_ok=True)
     ablation = folder / "table1-ablation.yaml"

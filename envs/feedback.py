@@ -15,6 +15,7 @@ finds any of them by value.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -75,15 +76,16 @@ class RefusedEntry:
 
 
 @dataclass(frozen=True)
-class TaskEvent:
+class TaskEvent(ABC):
     """Something a task reports about a step. Subclasses are frozen dataclasses with a ``kind``;
     one whose ``ends_episode`` is set ends the episode with that status."""
 
     kind: ClassVar[str] = "event"
     ends_episode: ClassVar[StatusBase | None] = None
 
+    @abstractmethod
     def to_text(self) -> str:
-        raise NotImplementedError
+        """The event as the planners read it."""
 
     def to_dict(self) -> dict[str, Any]:
         data = {item.name: getattr(self, item.name) for item in fields(self)}

@@ -14,7 +14,7 @@ from rich.table import Table
 from colony.envs.instance_checks import InstanceError
 from colony.envs.errors import InvalidSize
 from colony.planners.backends import BackendConfigError
-from colony.planners.config import SCHEMES, ConfigError
+from colony.planners.config import SCHEMES, ConfigError, parse_setting
 from colony.planners.records import ResumeConflict
 
 
@@ -92,12 +92,7 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     """Play every combination of an ablation file (configs/ablations/<name>.yaml or a path); re-run to resume."""
     from colony.launch.sweep import run_sweep
 
-    overrides = {}
-    for item in args.set:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r}: write key=value, e.g. llm.spec=ollama:qwen2.5:7b")
-        overrides[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    overrides = dict(parse_setting(item) for item in args.set)
     grid = {}
     for item in args.grid:
         key, sep, raw = item.partition("=")

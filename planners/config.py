@@ -273,6 +273,19 @@ def packaged_scenarios() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files("colony.configs").iterdir() if p.name.endswith(".yaml"))
 
 
+def parse_setting(item: str) -> tuple[str, Any]:
+    """``key=value`` as given with ``--set``: the dotted key and the value read as YAML (the text itself
+    when it is not YAML)."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set {item!r}: write key=value, e.g. planner.max_replans=3")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
 def load_scenario(name_or_path: str, overrides: list[str] | None = None, *, flags: dict[str, str] | None = None,
                   **settings: Any) -> ScenarioConfig:
     """Read a scenario, apply ``key=value`` overrides and keyword settings, validate.
@@ -293,14 +306,8 @@ def load_scenario(name_or_path: str, overrides: list[str] | None = None, *, flag
         origin = f"from {path}"
     given: dict[str, tuple[Any, str]] = {}
     for item in overrides or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r}: write key=value, e.g. planner.max_replans=3")
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
-            value = raw  # not YAML: the text itself
-        given[key.strip()] = (value, f"from --set {key.strip()}")
+        key, value = parse_setting(item)
+        given[key] = (value, f"from --set {key}")
     for dotted, value in settings.items():
         if value is not None:
             given[dotted] = (value, f"from {(flags or {}).get(dotted, 'the caller')}")

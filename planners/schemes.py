@@ -14,6 +14,8 @@ Every plan, whoever wrote it, passes the check-and-replan loop (:func:`settle_pl
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from colony.comms.broker import Broker
 from colony.comms.messages import CENTRAL, MAX_TEXT, Message, MessageKind, make_message
 from colony.planners.base import Conversation, PlanResult, Planner, plan_json, settle_plan
@@ -68,9 +70,9 @@ class LLMPlanner(Planner):
         self.broker.send(message)
         return message
 
+    @abstractmethod
     def scheme_plan(self, context: PlanningContext, history: Memory) -> PlanResult:
         """The scheme's protocol for one step."""
-        raise NotImplementedError
 
     # --- prompts -------------------------------------------------------------------------
     def _schema(self, context: PlanningContext) -> dict | None:

@@ -14,35 +14,42 @@ from planner_helpers import scenario
 EXACT = {"placement_noise": 0.0, "grasp_failure": 0.0}
 
 
-def play_both(size, seed, perception="rgb"):
-    """The expert's plans on the 2D env, replayed on the 3D env; the texts after every step."""
-    flat, solid = parallel_env("boxnet1", size=size), parallel_env("boxnet1_3d", size=size, perception=perception, **EXACT)
+def play_both(task, size, seed, perception="rgb"):
+    """The expert's plans on the 2D env, replayed on the 3D env with no errors: the (2D, 3D) state texts
+    before and after every step, the (2D, 3D) feedback texts, and both outcomes."""
+    flat = parallel_env(task, size=size)
+    solid = parallel_env(f"{task}_3d", size=size, perception=perception, **EXACT)
     flat.reset(seed=seed)
     solid.reset(seed=seed)
-    expert = task_spec("boxnet1").expert()
-    pairs = [(flat.task_state().central_state_text(), solid.task_state().central_state_text())]
+    expert = task_spec(task).expert()
+    states = [(flat.task_state().central_state_text(), solid.task_state().central_state_text())]
+    feedback = []
     while not flat.status.is_over:
         plan = expert.plan(PlanningContext.from_surface(flat))
-        flat.apply(plan)
-        solid.apply(plan)
-        pairs.append((flat.task_state().central_state_text(), solid.task_state().central_state_text()))
+        feedback.append((flat.apply(plan).to_text(), solid.apply(plan).to_text()))
+        states.append((flat.task_state().central_state_text(), solid.task_state().central_state_text()))
     outcome = (flat.status, solid.status, flat.step_count, solid.step_count)
     solid.close()
-    return pairs, outcome
+    return states, feedback, outcome
+
+
+def assert_plays_like_2d(task, size, seed, perception="rgb"):
+    states, feedback, (flat, solid, flat_steps, solid_steps) = play_both(task, size, seed, perception)
+    for step, (two, three) in enumerate(states):
+        assert three == two, f"state after step {step}"
+    for step, (two, three) in enumerate(feedback, start=1):
+        assert three == two, f"feedback of step {step}"
+    assert (solid, solid_steps) == (flat, flat_steps)  # the expert's outcome is the same in 3D
 
 
 @pytest.mark.parametrize("size,seed", [("2x2", 1000), ("2x2", 1003), ("2x4", 1100), ("2x4", 1102), ("4x4", 1201)])
 def test_with_no_errors_the_perceived_text_equals_the_2d_text_after_every_step(size, seed):
-    pairs, (flat, solid, flat_steps, solid_steps) = play_both(size, seed)
-    for step, (two, three) in enumerate(pairs):
-        assert three == two, f"step {step}"
-    assert (solid, solid_steps) == (flat, flat_steps)  # the expert's outcome is the same in 3D
+    assert_plays_like_2d("boxnet1", size, seed)
 
 
 @pytest.mark.parametrize("perception", ["segmentation", "oracle"])
 def test_the_other_perception_modes_agree_too(perception):
-    pairs, _ = play_both("2x2", 1001, perception)
-    assert all(two == three for two, three in pairs)
+    assert_plays_like_2d("boxnet1", "2x2", 1001, perception)
 
 
 def test_a_placed_box_is_perceived_in_the_square_it_was_carried_to():
@@ -123,16 +130,7 @@ def test_records_keep_the_perceived_and_the_true_state(tmp_path):
 
 @pytest.mark.parametrize("seed", [3000, 3003])
 def test_boxlift_3d_with_no_errors_reads_and_ends_like_the_2d_task(seed):
-    flat, solid = parallel_env("boxlift"), parallel_env("boxlift_3d", **EXACT)
-    flat.reset(seed=seed)
-    solid.reset(seed=seed)
-    expert = task_spec("boxlift").expert()
-    while not flat.status.is_over:
-        plan = expert.plan(PlanningContext.from_surface(flat))
-        assert solid.apply(plan).to_text() == flat.apply(plan).to_text()
-        assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
-    assert (solid.status, solid.step_count) == (flat.status, flat.step_count)
-    solid.close()
+    assert_plays_like_2d("boxlift", "4x10", seed)
 
 
 def test_a_lift_heavier_than_the_assigned_capacity_fails_in_physics():
@@ -155,17 +153,7 @@ def test_a_lift_heavier_than_the_assigned_capacity_fails_in_physics():
 
 @pytest.mark.parametrize("size,seed", [("2x2", 2000), ("2x4", 2101)])
 def test_boxnet2_3d_with_no_errors_reads_and_ends_like_the_2d_task(size, seed):
-    flat, solid = parallel_env("boxnet2", size=size), parallel_env("boxnet2_3d", size=size, **EXACT)
-    flat.reset(seed=seed)
-    solid.reset(seed=seed)
-    expert = task_spec("boxnet2").expert()
-    assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
-    while not flat.status.is_over:
-        plan = expert.plan(PlanningContext.from_surface(flat))
-        assert solid.apply(plan).to_text() == flat.apply(plan).to_text()
-        assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
-    assert (solid.status, solid.step_count) == (flat.status, flat.step_count)
-    solid.close()
+    assert_plays_like_2d("boxnet2", size, seed)
 
 
 def test_two_boxes_carried_to_one_corner_collide_in_physics():
