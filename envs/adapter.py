@@ -38,6 +38,7 @@ class TaskParallelEnv(ParallelEnv):
     draw_ansi: ClassVar[Callable[[World], str]]
     plan_format: ClassVar[PlanFormat]
     metadata: ClassVar[dict[str, Any]]
+    frames_by_default: ClassVar[bool] = False  # run records save a picture of every step (run.frames unset)
 
     def __init__(self, size: str | None = None, *, instance: str | Path | Mapping[str, Any] | None = None,
                  step_limit: int | None = None, render_mode: str | None = None, **size_fields: int) -> None:

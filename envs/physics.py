@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pybullet as p
@@ -43,11 +44,15 @@ class Physics3D:
     grasp_failure: float = 0.02  # probability that a grasp closes on nothing
     placement_noise: float = 0.005  # metres, standard deviation of the release point
     mass: float = 0.2  # kg per box where the task gives no weights (BoxNet)
+    describer: Any = None  # perception vlm: the vision-language model reading the frame (perception/describer.py)
 
     def __post_init__(self) -> None:
-        modes = ("rgb", "segmentation", "oracle")
+        modes = ("rgb", "segmentation", "oracle", "vlm")
         if self.perception not in modes:
             raise ValueError(f"perception: {self.perception!r}; allowed: {', '.join(modes)}")
+        if (self.perception == "vlm") != (self.describer is not None):
+            raise ValueError("describer: perception vlm reads the frame with the vision-language model named by "
+                             "describer (a chat model spec, e.g. openai:gpt-4o-mini); the other modes take none")
         if not 0 <= self.grasp_failure <= 1:
             raise ValueError(f"grasp_failure: {self.grasp_failure} is not a probability")
         if not 0 <= self.placement_noise <= CELL / 4:

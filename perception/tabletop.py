@@ -43,6 +43,7 @@ class Sighting:
     items: dict[tuple[int, int], Counter] = field(default_factory=dict)
     uncertain: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     points: list[tuple[str, float, float]] = field(default_factory=list)  # each object seen and where (metres)
+    unread: set[str] = field(default_factory=set)  # places (state keys, '0.5_1.5') nothing could be read of (VLM)
 
     def add(self, cell: tuple[int, int], item: str, count: int = 1) -> None:
         self.items.setdefault(cell, Counter())[item] += count
@@ -174,15 +175,18 @@ class TabletopPerceiver:
                            f"{item} seen off the grid")
 
 
-def reconcile(previous: list[str], seen: Counter, moved_out: list[str], moved_in: list[str]) -> list[str]:
+def reconcile(previous: list[str], seen: Counter | None, moved_out: list[str], moved_in: list[str]) -> list[str]:
     """A square's item list in the order the 2D world keeps it: what the robots carried out is removed
     first-occurrence-first, what they carried in is appended in the order they did it, then the list is
-    made to agree with what is seen (surplus removed from the front, unexpected items appended)."""
+    made to agree with what is seen (surplus removed from the front, unexpected items appended). Where
+    nothing could be read (``seen`` None) the list stays what the robots' own moves make it."""
     items = list(previous)
     for item in moved_out:
         if item in items:
             items.remove(item)
     items += moved_in
+    if seen is None:
+        return items
     for item in list(Counter(items)):
         while Counter(items)[item] > seen[item]:
             items.remove(item)

@@ -42,6 +42,7 @@ class LLMCall:
     constrained: bool = False  # decoded under a JSON schema
     truncated: bool = False  # cut at the length limit
     failed: bool = False  # no reply: the backend failed (see errors)
+    images: int = 0  # images sent with the first user message (the record keeps their number, not their bytes)
 
     @property
     def total_tokens(self) -> int:
@@ -90,17 +91,23 @@ class ChatClient:
         return self.schema_binding is not None
 
     def ask(self, messages: list[tuple[str, str]], *, role: str, agent: str | None = None,
-            schema: dict | None = None) -> LLMCall:
-        call = LLMCall(role=role, agent=agent, messages=[("system", SYSTEM_PROMPT), *messages])
+            schema: dict | None = None, images: list[str] | None = None) -> LLMCall:
+        """``images``: data URLs (``data:image/png;base64,...``) sent as image content blocks with the
+        first user message, for vision-language models."""
+        call = LLMCall(role=role, agent=agent, messages=[("system", SYSTEM_PROMPT), *messages], images=len(images or []))
         self.log.append(call)
-        return self._ask(call, schema)
+        return self._ask(call, schema, images or [])
 
-    def _ask(self, call: LLMCall, schema: dict | None) -> LLMCall:
+    def _ask(self, call: LLMCall, schema: dict | None, images: list[str] | None = None) -> LLMCall:
         runnable = self.model
         if schema is not None and self.schema_binding is not None:
             runnable = self.model.bind(**self.schema_binding(schema))
             call.constrained = True
         payload = [_MESSAGE_TYPES[kind](content=text) for kind, text in call.messages]
+        if images:
+            first = next(i for i, (kind, _) in enumerate(call.messages) if kind == "user")
+            payload[first] = HumanMessage(content=[{"type": "text", "text": call.messages[first][1]},
+                                                   *({"type": "image_url", "image_url": {"url": url}} for url in images)])
         # Scripted models that answer from the state (the oracle) are told the step and the role.
         extra = {"planning_context": self.context, "role": call.role} if getattr(self.model, "wants_planning_context", False) \
             else {}

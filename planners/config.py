@@ -80,6 +80,15 @@ class RunConfig(_Strict):
     name: str | None = Field(None, description="folder under out_dir (default: scenario-scheme-time)")
     out_dir: str = "runs"
     picture: bool = Field(True, description="save a picture of each episode's final state")
+    frames: bool | None = Field(None, description="save the picture after every step as frames/episode_NN/step_MMM.png "
+                                                  "(default: on for the 3D tasks, off for the 2D ones)")
+
+    @field_validator("frames", mode="before")
+    @classmethod
+    def _frames_flag(cls, value: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        raise ValueError("allowed: true, false, or unset (on for the 3D tasks, off for the 2D ones)")
 
 
 class ScenarioConfig(_Strict):
@@ -91,7 +100,8 @@ class ScenarioConfig(_Strict):
     instances_from: str | None = Field(None, description="play the instance files in this folder (or this one file) instead")
     step_limit: int | None = Field(None, ge=1)
     env: dict[str, Any] = Field(default_factory=dict, description="the task env's own settings (3D: perception, "
-                                                                "grasp_failure, placement_noise, mass)")
+                                                                "grasp_failure, placement_noise, mass, describer, "
+                                                                "observe_image)")
     planner: PlannerConfig = PlannerConfig()
     comms: CommsConfig = CommsConfig()
     llm: LLMConfig = LLMConfig()

@@ -82,9 +82,14 @@ class EpisodeSummary:
 
 def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, index: int, seed: int | None,
                 instance: str | None = None, recorder: RunRecorder | None = None,
-                on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None) -> EpisodeSummary:
-    """Play one episode: from ``seed``, or from the instance file ``instance``."""
+                on_step: Callable[[EpisodeSummary, dict[str, Any]], None] | None = None,
+                camera: Callable[[], Any] | None = None) -> EpisodeSummary:
+    """Play one episode: from ``seed``, or from the instance file ``instance``. With ``camera`` (a
+    function returning an RGB picture, ``env.render``) and a recorder, the picture after every step
+    is saved and named in the step's record."""
     env.reset(seed=seed, options={"instance": instance} if instance else None)
+    if recorder and camera:
+        recorder.clear_frames(index)  # an attempt cut short leaves no frames behind
     planner.start_episode(seed)
     summary = EpisodeSummary(index=index, seed=seed, planner=planner.label, instance=instance)
     start = time.perf_counter()
@@ -124,6 +129,8 @@ def run_episode(env: PlanningSurface, planner: Planner, history: Memory, *, inde
         summary.steps = feedback.step
         record.update(plan=result.plan, feedback=feedback.to_dict(), feedback_text=feedback.to_text())
         record.update(env.step_record())
+        if recorder and camera:
+            record["frame"] = recorder.frame(index, feedback.step, camera())
         digest = ""
         if history.wants_summary:
             mark = len(planner.call_log())

@@ -1,22 +1,29 @@
 """Run records on disk: ``runs/<name>/`` with the resolved config, ``steps.jsonl`` and
 ``episodes.jsonl`` (appended and flushed as they happen, so a killed run keeps every
 finished step and episode), and ``summary.json`` (written atomically at the end).
-Known secret values are replaced before anything is written.
+Known secret values are replaced before anything is written. With ``run.frames`` (on by
+default for the 3D tasks) the picture after each step is kept as
+``frames/episode_NN/step_MMM.png`` and named in that step's line (``frame``).
 
 Resuming is safe: a trailing line torn by a kill in mid-write is cut back to the last
 complete line (and reported) before anything is appended, and a resumed run must have
 the same meaning as the recorded one (:func:`resume_conflicts`); ``config.yaml`` is
-never overwritten by a configuration that would change what the records mean.
+never overwritten by a configuration that would change what the records mean. An episode
+played again on resumption starts its frames afresh (the cut-short attempt's are removed;
+each PNG is written whole, under a temporary name first).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import yaml
 
 REDACTED = "[redacted]"
@@ -112,6 +119,23 @@ class RunRecorder:
 
     def episode(self, record: dict[str, Any]) -> None:
         self._append(self._episodes, record)
+
+    def frame(self, episode: int, step: int, rgb: np.ndarray) -> str:
+        """Save the picture after ``step`` as a PNG; its path relative to the run folder (for the step's line)."""
+        relative = f"frames/episode_{episode:02d}/step_{step:03d}.png"
+        path = self.folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok, data = cv2.imencode(".png", cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise ValueError(f"the frame of episode {episode} step {step} could not be encoded as PNG")
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(data.tobytes())
+        os.replace(temporary, path)
+        return relative
+
+    def clear_frames(self, episode: int) -> None:
+        """Remove an episode's frames (an attempt cut short, about to be played again)."""
+        shutil.rmtree(self.folder / "frames" / f"episode_{episode:02d}", ignore_errors=True)
 
     def finished_episodes(self) -> dict[int, dict[str, Any]]:
         """Episodes already recorded in this folder (to resume a sweep)."""

@@ -123,6 +123,7 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
     done = {index: record for index, record in recorder.finished_episodes().items()
             if record.get("outcome") != PlannerFailure.BACKEND_FAILURE.value} if resume else {}
     env = parallel_env(config.task, size=config.size, step_limit=config.step_limit, render_mode="rgb_array", **config.env)
+    frames = config.run.frames if config.run.frames is not None else env.frames_by_default
     episodes: list[EpisodeSummary] = []
     files = config.instance_files() or [None] * config.instances
     stopped = None
@@ -134,7 +135,7 @@ def run_scenario(config: ScenarioConfig, *, model: Any = None, resume: bool = Fa
             planner = make_planner(config, backend)
             history = make_history(config, backend, history)
             summary = run_episode(env, planner, history, index=index, seed=seed, instance=instance,
-                                  recorder=recorder, on_step=on_step)
+                                  recorder=recorder, on_step=on_step, camera=env.render if frames else None)
             if isinstance(history, GraphMemory):  # the graphs as JSON (to load) and GraphML (to look at)
                 for path in history.save(folder / "memory" / f"episode_{index:02d}"):
                     history.graphs[path.stem].write_graphml(path.with_suffix(".graphml"))

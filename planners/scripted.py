@@ -8,7 +8,7 @@ model, so planners drive it exactly like any backend, and every record names it
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -20,10 +20,12 @@ from pydantic import Field
 
 @dataclass
 class ScriptedRequest:
-    """What the scripted model was asked: the messages as (role, text) and call options."""
+    """What the scripted model was asked: the messages as (role, text), call options, and the URLs of
+    any image content blocks (a vision-language request), in message order."""
 
     messages: list[tuple[str, str]]
     options: dict[str, Any]
+    images: list[str] = field(default_factory=list)
 
     @property
     def prompt(self) -> str:
@@ -41,7 +43,8 @@ class ScriptedChatModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        request = ScriptedRequest([(m.type, str(m.content)) for m in messages], dict(kwargs))
+        request = ScriptedRequest([(m.type, _text(m.content)) for m in messages], dict(kwargs),
+                                  [url for m in messages for url in _image_urls(m.content)])
         self.requests.append(request)
         if self.respond is not None:
             text = self.respond(request)
@@ -52,6 +55,21 @@ class ScriptedChatModel(BaseChatModel):
             text = self.replies[min(index, len(self.replies) - 1)]
         message = text if isinstance(text, AIMessage) else AIMessage(content=text)
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def _text(content: Any) -> str:
+    """A message's text: the string itself, or its text blocks joined (image blocks left out)."""
+    if isinstance(content, str):
+        return content
+    return "\n".join(block.get("text", "") if isinstance(block, dict) else str(block) for block in content
+                     if not isinstance(block, dict) or block.get("type") == "text")
+
+
+def _image_urls(content: Any) -> list[str]:
+    if isinstance(content, str):
+        return []
+    return [block["image_url"]["url"] for block in content
+            if isinstance(block, dict) and block.get("type") == "image_url"]
 
 
 def dry_run_reply(request: ScriptedRequest) -> str:

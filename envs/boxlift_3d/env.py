@@ -13,17 +13,19 @@ as in the 2D rule); the physics decides whether the box rises. Planners read the
 above 8 squares).
 
 =================  ===========================================================
-Observation        as boxlift
+Observation        as boxlift; ``observe_image=True`` adds ``image``: the camera frame
 Text (infos)       boxlift's text of the perceived state, plus ``(uncertain: ...)``
                    when a box looks much bigger or smaller than its volume
 render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text picture
-Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``),
+Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``,
+                   ``vlm`` with ``describer``), ``observe_image`` (false),
                    ``grasp_failure`` (0.02: a lift that grips nothing);
                    ``placement_noise`` and ``mass`` do not apply (boxes are not
                    placed; their masses are the task's weights)
 =================  ===========================================================
 
-Version history: v0 (2026-11) first release.
+Version history: v0 (2026-11) first release; camera images in observations and the
+``vlm`` describer added (same version: the default behaviour is unchanged).
 """
 
 from __future__ import annotations

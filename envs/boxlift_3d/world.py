@@ -107,6 +107,9 @@ class BoxLiftWorld3D(SceneWorld, BoxLiftWorld):
         self.true_lifted = [number not in self.crates or self.crates[number] not in things
                             for number in range(len(self.boxes))]
         self.lifted = list(self.true_lifted)
+        if self.settings.perception == "vlm":
+            self.state = self._described()
+            return
         sighting = CratePerceiver(self.scene, self.settings.perception,
                                   {thing: self.boxes[n].volume for n, thing in self.crates.items()}).perceive()
         boxes, notes = [], {}
@@ -118,6 +121,16 @@ class BoxLiftWorld3D(SceneWorld, BoxLiftWorld):
             if abs(seen - box.volume) > 0.25 * box.volume + 0.5:
                 notes[box.name] = f"looks like {seen:.1f}V"
         self.state = BoxLiftState3D(boxes, self.state.lifters, notes)
+
+    def _described(self) -> BoxLiftState3D:
+        """The boxes a vision-language model names as still standing; a box it could not tell about stays as
+        believed (seen before and not lifted since), reported uncertain."""
+        seen = self.settings.describer.read_boxes(self.scene, [(box.name, self.square(n)) for n, box in enumerate(self.boxes)])
+        believed = set(self.state.box_names())
+        boxes = [VisibleBox(box.name, box.volume) for n, box in enumerate(self.boxes)
+                 if (box.name in believed and not self.lifted[n] if box.name in seen.unread else seen.places.get(box.name))]
+        notes = {place: "; ".join(texts) for place, texts in seen.notes.items()}
+        return BoxLiftState3D(boxes, self.state.lifters, notes)
 
     def true_state_text(self) -> str:
         return ", ".join(box.name for box, gone in zip(self.boxes, self.true_lifted) if not gone)

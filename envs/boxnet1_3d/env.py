@@ -10,13 +10,16 @@ target (reach, grasp, lift, carry, lower, release). What the planners read is th
 *perceived* state, from a 320x240 top-down camera frame (640x480 above 8 squares):
 
 =================  ===========================================================
-Observation        as boxnet1 (own square's box and target counts, row, col)
+Observation        as boxnet1 (own square's box and target counts, row, col);
+                   ``observe_image=True`` adds ``image``: the camera frame
 Text (infos)       boxnet1's text of the perceived state; a square perception was
                    unsure of says so: ``(uncertain: ...)``
 render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text picture
-Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``),
+Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``,
+                   ``vlm`` with ``describer``: a vision-language model's spec),
                    ``grasp_failure`` (0.02), ``placement_noise`` (0.005 m), ``mass``
-                   (0.2 kg); scenario files set them under ``env:``
+                   (0.2 kg), ``observe_image`` (false); scenario files set them
+                   under ``env:``
 =================  ===========================================================
 
 Rules: legality is judged by the 2D rules on the perceived state; the physics decides
@@ -27,7 +30,8 @@ feedback reports what the robots did differently (``robot`` events).
 Departures from the paper: the paper shows 3D demonstrations without released code or
 numbers; this is Colony's own scene. Warehouse has no 3D version yet.
 
-Version history: v0 (2026-11) first release.
+Version history: v0 (2026-11) first release; camera images in observations and the
+``vlm`` describer added (same version: the default behaviour is unchanged).
 """
 
 from __future__ import annotations

@@ -92,7 +92,8 @@ class BoxNet1World3D(SceneWorld, BoxNet1World):
                 else:
                     self.scene.add_target(colour, point)
         self.scene.settle(30)
-        self.perceiver = TabletopPerceiver(self.scene, settings.perception)
+        self.perceiver = (settings.describer.table_perceiver(self.scene) if settings.perception == "vlm"
+                          else TabletopPerceiver(self.scene, settings.perception))
         self._read({}, {})
 
     # --- a step ---------------------------------------------------------------------------------
@@ -142,8 +143,9 @@ class BoxNet1World3D(SceneWorld, BoxNet1World):
         cells = list(self.state.items)
         self.true_items = {c: reconcile(self.true_items.get(c, []), truth.items.get(c, Counter()), moved_out.get(c, []),
                                         moved_in.get(c, [])) for c in cells}
-        perceived = {c: reconcile(self.state.items.get(c, []), seen.items.get(c, Counter()), moved_out.get(c, []),
-                                  moved_in.get(c, [])) for c in cells}
+        perceived = {c: reconcile(self.state.items.get(c, []),
+                                  None if grid.cell_key(c) in seen.unread else seen.items.get(c, Counter()),
+                                  moved_out.get(c, []), moved_in.get(c, [])) for c in cells}
         self.state = BoxNet1State3D(self.state.rows, self.state.cols, perceived, dict(seen.uncertain))
 
     def _find(self, cell: Cell, kind: str, colour: str) -> Thing | None:

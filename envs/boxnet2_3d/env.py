@@ -12,14 +12,16 @@ is read at the corner nearest to where it lies. Two boxes on one corner in the p
 are the task's collision.
 
 =================  ===========================================================
-Observation        as boxnet2
+Observation        as boxnet2; ``observe_image=True`` adds ``image``: the camera frame
 Text (infos)       boxnet2's text of the perceived state, plus ``(uncertain: ...)``
 render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text picture
-Settings           ``perception`` (``rgb``, ``segmentation``, ``oracle``),
-                   ``grasp_failure`` (0.02), ``placement_noise`` (0.005 m), ``mass``
+Settings           ``perception`` (``rgb``, ``segmentation``, ``oracle``, ``vlm``
+                   with ``describer``), ``grasp_failure`` (0.02),
+                   ``placement_noise`` (0.005 m), ``mass``, ``observe_image``
 =================  ===========================================================
 
-Version history: v0 (2026-11) first release.
+Version history: v0 (2026-11) first release; camera images in observations and the
+``vlm`` describer added (same version: the default behaviour is unchanged).
 """
 
 from __future__ import annotations

@@ -72,7 +72,9 @@ class BoxNet2World3D(SceneWorld, BoxNet2World):
             for box in boxes:
                 self.scene.add_box(box[len("box_"):], corner_point(corner), settings.mass)
         self.scene.settle(30)
-        self.perceiver = TabletopPerceiver(self.scene, settings.perception, boxes_on_corners=True)
+        self.perceiver = (settings.describer.table_perceiver(self.scene, boxes_on_corners=True)
+                          if settings.perception == "vlm" else
+                          TabletopPerceiver(self.scene, settings.perception, boxes_on_corners=True))
         self._read({}, {}, {})
 
     # --- a step ---------------------------------------------------------------------------------
@@ -129,10 +131,11 @@ class BoxNet2World3D(SceneWorld, BoxNet2World):
                 target_counts.setdefault(cell_of_point(x, y), Counter())[item] += 1
             else:
                 box_counts.setdefault(corner_of_point(x, y), Counter())[item] += 1
-        new_targets = {c: reconcile(targets.get(c, []), target_counts.get(c, Counter()), matched.get(c, []), [])
-                       for c in targets}
-        new_boxes = {c: reconcile(boxes.get(c, []), box_counts.get(c, Counter()), left.get(c, []), arrived.get(c, []))
-                     for c in boxes}
+        unread = sighting.unread  # (a describer's places it could not read: left as the moves make them)
+        new_targets = {c: reconcile(targets.get(c, []), None if grid.cell_key(c) in unread else
+                                    target_counts.get(c, Counter()), matched.get(c, []), []) for c in targets}
+        new_boxes = {c: reconcile(boxes.get(c, []), None if grid.corner_key(c) in unread else
+                                  box_counts.get(c, Counter()), left.get(c, []), arrived.get(c, [])) for c in boxes}
         return new_targets, new_boxes
 
     def _thing(self, kind: str, colour: str) -> Thing | None:
