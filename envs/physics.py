@@ -9,10 +9,12 @@ pictures. Each square holds its items on a ``SLOTS`` x ``SLOTS`` lattice of slot
 
 The robot is a floating gripper, one per square (an arm would add nothing to moving a box
 one square over): it reaches the box, grasps it (a fixed constraint, which fails with
-probability ``grasp_failure``), lifts, carries and lowers it over the destination, and lets
-go with Gaussian ``placement_noise`` (metres) on the release point; the physics then
-settles the box, which may slide, tip or land off its mark. Nothing is teleported: where a
-box ends up is where the physics left it.
+probability ``grasp_failure``), lifts, carries and lowers it over the destination (the table
+or a cart's deck), and lets go with Gaussian ``placement_noise`` (metres) on the release
+point; the physics then settles the box, which may slide, tip or land off its mark.
+Warehouse adds carts: slabs held by a drive (a force-limited fixed constraint) that
+``drive`` moves along a route over many physics steps, a box clamped on the deck riding
+along. Nothing is teleported: where a box or a cart ends up is where the physics left it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ COLOURS = {"blue": (0.10, 0.35, 0.95), "red": (0.90, 0.10, 0.10), "green": (0.10
            "purple": (0.55, 0.15, 0.80), "orange": (1.00, 0.55, 0.00), "crate": (0.55, 0.40, 0.20)}
 GRAVITY = 9.81
 PALE = 0.45  # targets are drawn this much toward white
+CART = 0.11  # cart deck edge, metres
+CART_HEIGHT = 0.04
+DRIVE_FORCE = 120.0  # newtons: the most a cart's drive pulls with
 
 
 @dataclass
@@ -64,8 +69,9 @@ class Physics3D:
 @dataclass(eq=False)  # each body is itself: compared and hashed by identity
 class Thing:
     body: int
-    kind: str  # box | target
-    colour: str
+    kind: str  # box | target | cart
+    colour: str  # a colour name; a cart's: its agent's name
+    size: float = BOX  # edge, metres
 
 
 def slot_point(cell: tuple[int, int], slot: int) -> tuple[float, float]:
@@ -81,10 +87,14 @@ def cell_of_point(x: float, y: float) -> tuple[int, int]:
 
 
 class TableScene:
-    def __init__(self, rows: int, cols: int, resolution: tuple[int, int] = (320, 240)) -> None:
+    def __init__(self, rows: int, cols: int, resolution: tuple[int, int] = (320, 240), grid: bool = True) -> None:
+        """A ``rows`` x ``cols`` table of squares, framed by the camera; ``grid=False`` leaves the lines
+        out (a task that marks its own layout with ``patch``)."""
         self.rows, self.cols = rows, cols
         self.client = p.connect(p.DIRECT)
         self.things: list[Thing] = []
+        self.drives: dict[Thing, int] = {}  # cart -> the constraint its drive moves
+        self.loads: dict[Thing, tuple[Thing, int]] = {}  # cart -> (the box clamped on it, the clamp)
         p.setGravity(0, 0, -GRAVITY, physicsClientId=self.client)
         p.setTimeStep(1 / 240, physicsClientId=self.client)
         half = (20.0, 20.0, 0.01)  # the table: a plain slab (no texture, so colours stay clean)
@@ -93,7 +103,8 @@ class TableScene:
                                                            physicsClientId=self.client), (0, 0, -0.01),
                                        physicsClientId=self.client)
         p.changeDynamics(self.table, -1, lateralFriction=0.8, physicsClientId=self.client)
-        self._grid_lines()
+        if grid:
+            self._grid_lines()
         self.home = (-10.0, 10.0)  # where the gripper waits, far out of the camera's view
         self.gripper = self._visual_box((*self.home, LIFT + 0.03), (0.03, 0.03, 0.01), (0.22, 0.22, 0.24, 1))
         width, height = resolution
@@ -118,15 +129,21 @@ class TableScene:
         shape = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=colour, physicsClientId=self.client)
         return p.createMultiBody(0, -1, shape, position, physicsClientId=self.client)
 
+    def patch(self, centre: tuple[float, float], half: tuple[float, float], rgb: tuple[float, float, float]) -> None:
+        """A flat marking on the table (no collision): a track, a slot, an area."""
+        self._visual_box((*centre, 0.0005), (*half, 0.0005), (*rgb, 1))
+
     # --- things -------------------------------------------------------------------------------
-    def add_box(self, colour: str, point: tuple[float, float], mass: float = 0.2, size: float = BOX) -> Thing:
+    def add_box(self, colour: str, point: tuple[float, float], mass: float = 0.2, size: float = BOX,
+                surface: float = 0.0) -> Thing:
+        """A box of edge ``size`` standing at ``point`` on a surface ``surface`` metres high (the table)."""
         half = (size / 2,) * 3
         collision = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
         visual = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(*COLOURS[colour], 1),
                                      physicsClientId=self.client)
-        body = p.createMultiBody(mass, collision, visual, (*point, size / 2 + 0.0005), physicsClientId=self.client)
+        body = p.createMultiBody(mass, collision, visual, (*point, surface + size / 2 + 0.0005), physicsClientId=self.client)
         p.changeDynamics(body, -1, lateralFriction=0.8, physicsClientId=self.client)
-        thing = Thing(body, "box", colour)
+        thing = Thing(body, "box", colour, size)
         self.things.append(thing)
         return thing
 
@@ -158,9 +175,10 @@ class TableScene:
 
     # --- the robot --------------------------------------------------------------------------
     def carry(self, thing: Thing, to: tuple[float, float], rng: np.random.Generator, grasp_failure: float,
-              placement_noise: float) -> bool:
-        """Reach, grasp, lift, carry, lower and release ``thing`` over ``to``; False when the grasp failed
-        (the box is left where it was)."""
+              placement_noise: float, surface: float = 0.0, lift: float = LIFT) -> bool:
+        """Reach, grasp, lift (to ``lift`` metres), carry, lower and release ``thing`` over ``to``, onto a
+        surface ``surface`` metres high (the table, or a cart's deck); False when the grasp failed (the box is
+        left where it was)."""
         start = self.position(thing)
         if grasp_failure and rng.random() < grasp_failure:
             self.settle(20)  # the gripper closes on nothing and withdraws
@@ -168,14 +186,14 @@ class TableScene:
         grip = p.createConstraint(thing.body, -1, -1, -1, p.JOINT_FIXED, (0, 0, 0), (0, 0, 0), start,
                                   physicsClientId=self.client)
         aim = np.array(to) + (rng.normal(0, placement_noise, 2) if placement_noise else 0)
-        waypoints = [(*start[:2], LIFT), (*aim, LIFT), (*aim, BOX / 2 + 0.004)]
+        waypoints = [(*start[:2], lift), (*aim, lift), (*aim, surface + thing.size / 2 + 0.004)]
         here = np.array(start)
         for waypoint in waypoints:
             target = np.array(waypoint)
             for fraction in np.linspace(0, 1, 24)[1:]:
                 point = here + (target - here) * fraction
                 p.changeConstraint(grip, tuple(point), maxForce=60, physicsClientId=self.client)
-                self.move_gripper((point[0], point[1]), point[2] + BOX / 2 + 0.012)
+                self.move_gripper((point[0], point[1]), point[2] + thing.size / 2 + 0.012)
                 p.stepSimulation(physicsClientId=self.client)
             here = target
         p.removeConstraint(grip, physicsClientId=self.client)
@@ -206,6 +224,85 @@ class TableScene:
             self.settle(30)
         return risen
 
+    # --- carts (Warehouse) ------------------------------------------------------------------
+    def add_cart(self, name: str, rgb: tuple[float, float, float], point: tuple[float, float],
+                 mass: float = 2.0) -> Thing:
+        """A cart: a ``CART`` x ``CART`` slab of colour ``rgb`` held on the table by its drive. Carts and what
+        they carry pass through one another (the Warehouse rules let agents pass and swap between steps);
+        they do hit boxes and the table."""
+        half = (CART / 2, CART / 2, CART_HEIGHT / 2)
+        collision = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
+        visual = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(*rgb, 1), physicsClientId=self.client)
+        body = p.createMultiBody(mass, collision, visual, (*point, CART_HEIGHT / 2), physicsClientId=self.client)
+        p.changeDynamics(body, -1, lateralFriction=0.3, physicsClientId=self.client)
+        drive = p.createConstraint(body, -1, -1, -1, p.JOINT_FIXED, (0, 0, 0), (0, 0, 0), (*point, CART_HEIGHT / 2),
+                                   physicsClientId=self.client)
+        p.changeConstraint(drive, (*point, CART_HEIGHT / 2), maxForce=DRIVE_FORCE, physicsClientId=self.client)
+        cart = Thing(body, "cart", name, CART)
+        for other in self.drives:
+            self._ghost(cart, other)
+        self.drives[cart] = drive
+        self.things.append(cart)
+        return cart
+
+    def _ghost(self, mine: Thing, other: Thing) -> None:
+        """No contact between a cart (or its load) and another cart and its load."""
+        mine_bodies = [mine.body] + ([self.loads[mine][0].body] if mine in self.loads else [])
+        other_bodies = [other.body] + ([self.loads[other][0].body] if other in self.loads else [])
+        for a in mine_bodies:
+            for b in other_bodies:
+                p.setCollisionFilterPair(a, b, -1, -1, 0, physicsClientId=self.client)
+
+    def drive(self, routes: dict[Thing, list[tuple[float, float]]], speed: float = 0.8) -> None:
+        """Drive every cart of ``routes`` along its route (table points) at once, with an eased start and stop,
+        ``speed`` m/s on average over the longest route (at least 0.2 s); a clamped load rides along. The drive
+        pulls with at most ``DRIVE_FORCE``: a blocked cart stays where the physics leaves it."""
+        paths = {}
+        for cart, route in routes.items():
+            points = np.array([self.position(cart)[:2], *route], dtype=float)
+            lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+            paths[cart] = (points, lengths)
+        longest = max((lengths[-1] for _, lengths in paths.values()), default=0.0)
+        steps = max(48, math.ceil(longest / speed * 240))
+        for step in range(1, steps + 1):
+            eased = (1 - math.cos(math.pi * step / steps)) / 2
+            for cart, (points, lengths) in paths.items():
+                distance = eased * lengths[-1]
+                leg = min(int(np.searchsorted(lengths, distance, side="right")) - 1, len(points) - 2)
+                span = lengths[leg + 1] - lengths[leg]
+                fraction = 0.0 if span == 0 else (distance - lengths[leg]) / span
+                x, y = points[leg] + (points[leg + 1] - points[leg]) * fraction
+                p.changeConstraint(self.drives[cart], (x, y, CART_HEIGHT / 2), maxForce=DRIVE_FORCE,
+                                   physicsClientId=self.client)
+            p.stepSimulation(physicsClientId=self.client)
+        self.settle(20)
+
+    def clamp(self, box: Thing, cart: Thing) -> None:
+        """Fix ``box`` to the deck of ``cart`` where it lies now (the cart then carries it)."""
+        cart_position, cart_turn = p.getBasePositionAndOrientation(cart.body, physicsClientId=self.client)
+        box_position, box_turn = p.getBasePositionAndOrientation(box.body, physicsClientId=self.client)
+        inverse = p.invertTransform(cart_position, cart_turn)
+        offset, turn = p.multiplyTransforms(*inverse, box_position, box_turn)
+        clamp = p.createConstraint(cart.body, -1, box.body, -1, p.JOINT_FIXED, (0, 0, 0), offset, (0, 0, 0),
+                                   parentFrameOrientation=turn, physicsClientId=self.client)
+        p.changeConstraint(clamp, maxForce=DRIVE_FORCE, physicsClientId=self.client)
+        self.loads[cart] = (box, clamp)
+        for other in self.drives:
+            if other is not cart:
+                self._ghost(cart, other)
+
+    def unclamp(self, cart: Thing) -> Thing | None:
+        """Release the box clamped on ``cart`` (it then touches other carts again); None when there is none."""
+        if cart not in self.loads:
+            return None
+        box, clamp = self.loads.pop(cart)
+        p.removeConstraint(clamp, physicsClientId=self.client)
+        for other in self.drives:
+            for body in [other.body] + ([self.loads[other][0].body] if other in self.loads else []):
+                if other is not cart:
+                    p.setCollisionFilterPair(box.body, body, -1, -1, 1, physicsClientId=self.client)
+        return box
+
     def move_gripper(self, point: tuple[float, float], height: float = LIFT + 0.03) -> None:
         """Put the gripper (a dark paddle the camera sees) over ``point``."""
         p.resetBasePositionAndOrientation(self.gripper, (*point, height), (0, 0, 0, 1), physicsClientId=self.client)
@@ -220,6 +317,10 @@ class TableScene:
         buffer = np.asarray(depth, np.float32).reshape(height, width)
         metres = self.far * self.near / (self.far - (self.far - self.near) * buffer)
         return rgb, metres, np.asarray(mask, np.int32).reshape(height, width)
+
+    def metres_per_pixel(self, height: float) -> float:
+        """The size of one pixel on the plane ``z = height``."""
+        return (self.eye_height - height) * math.tan(math.radians(self.fov / 2)) / (self.resolution[1] / 2)
 
     def pixel_to_table(self, u: float, v: float, height: float) -> tuple[float, float]:
         """The table point seen at pixel (u, v) on the plane ``z = height`` (the camera looks straight down)."""

@@ -19,7 +19,7 @@ from colony.envs.task import TaskSpec
 
 BUILTIN_TASKS = ("colony.envs.boxnet1.task", "colony.envs.boxnet2.task", "colony.envs.boxlift.task",
                  "colony.envs.warehouse.task", "colony.envs.crafter.task", "colony.envs.boxnet1_3d.task",
-                 "colony.envs.boxnet2_3d.task", "colony.envs.boxlift_3d.task")
+                 "colony.envs.boxnet2_3d.task", "colony.envs.boxlift_3d.task", "colony.envs.warehouse_3d.task")
 ENTRY_POINT_GROUP = "colony.tasks"
 
 _TASKS: dict[str, TaskSpec] = {}

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from colony.envs.physics import COLOURS, TableScene, Thing, cell_of_point
+from colony.perception.tabletop import top_face
 
 UNIT = 0.06  # metres: the edge of a box of volume 1
 
@@ -39,7 +40,7 @@ class CratePerceiver:
         self.hue = int(cv2.cvtColor(colour, cv2.COLOR_RGB2HSV)[0, 0, 0])
 
     def _scale(self, height: float) -> float:
-        return (self.scene.eye_height - height) * np.tan(np.radians(self.scene.fov / 2)) / (self.scene.resolution[1] / 2)
+        return self.scene.metres_per_pixel(height)
 
     def perceive(self) -> CrateSighting:
         sighting = CrateSighting()
@@ -63,10 +64,8 @@ class CratePerceiver:
         for label in range(1, count):
             if stats[label, cv2.CC_STAT_AREA] < 30:
                 continue
-            ys, xs = np.nonzero(labels == label)
-            level = np.bincount(value[ys, xs]).argmax()
-            top = np.abs(value[ys, xs].astype(np.int16) - int(level)) <= 6
-            self._measure(sighting, xs[top], ys[top], int(top.sum()), None)
+            xs, ys = top_face(*np.nonzero(labels == label)[::-1], value)
+            self._measure(sighting, xs, ys, len(xs), None)
         return sighting
 
     def _measure(self, sighting: CrateSighting, xs: np.ndarray, ys: np.ndarray, area: int, known: float | None) -> None:

@@ -123,10 +123,7 @@ class TabletopPerceiver:
                 continue  # a sliver: an edge, not an object
             ys, xs = np.nonzero(labels == label)
             if kind == "box":
-                values = value[ys, xs]
-                level = np.bincount(values).argmax()  # the top face is the largest evenly lit region
-                top = np.abs(values.astype(np.int16) - int(level)) <= 6
-                ys, xs = ys[top], xs[top]
+                xs, ys = top_face(xs, ys, value)
             area = len(xs)
             if area < 0.25 * expected:
                 continue
@@ -173,6 +170,15 @@ class TabletopPerceiver:
         else:
             sighting.doubt((min(max(cell[0], 0), rows - 1), min(max(cell[1], 0), cols - 1)),
                            f"{item} seen off the grid")
+
+
+def top_face(xs: np.ndarray, ys: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels of a box's top face among a blob's (``xs``, ``ys``): lit straight from above, it is the
+    blob's largest evenly lit region (its most common brightness, within 6 levels); the sides are darker."""
+    values = value[ys, xs]
+    level = int(np.bincount(values).argmax())
+    top = np.abs(values.astype(np.int16) - level) <= 6
+    return xs[top], ys[top]
 
 
 def reconcile(previous: list[str], seen: Counter | None, moved_out: list[str], moved_in: list[str]) -> list[str]:
