@@ -154,6 +154,42 @@ def test_shelter_seals_the_agent_into_rock():
     assert "shelter needs a wood_pickaxe" in make(agents=1).check({"agent0": "shelter"})[0].message
 
 
+def test_place_digs_a_spot_in_rock_beside_a_table_rather_than_step_away():
+    env = make(agents=1, seed=7)
+    me = player(env, 0)
+    x, y = (int(v) for v in me.pos)
+    for dx in range(-2, 3):  # a tunnel running east-west through rock, a table at its east end
+        for dy in range(-2, 3):
+            set_material(env, (x + dx, y + dy), "stone")
+    set_material(env, (x - 1, y), "path")
+    set_material(env, (x, y), "path")
+    set_material(env, (x + 1, y), "table")
+    me.facing = np.array((1, 0))
+    me.inventory.update(wood_pickaxe=1, stone=9)
+    refresh(env)
+    for _ in range(4):
+        env.apply({"agent0": "place furnace"})
+    assert tuple(int(v) for v in me.pos) == (x, y)  # it never left the table
+    around = env.task_state().nearby_materials("agent0")
+    assert {"table", "furnace"} <= around
+
+
+def test_explore_heads_for_the_widest_view_of_the_unknown():
+    from colony.envs.crafter.navigation import Terrain, lookouts, window_counts
+
+    mask = np.random.default_rng(0).random((20, 16)) < 0.3
+    brute = np.array([[mask[max(0, i - 2):i + 3, max(0, j - 1):j + 2].sum() for j in range(16)] for i in range(20)])
+    assert (window_counts(mask, (2, 1)) == brute).all()
+    known = np.full((30, 30), -1, np.int16)
+    known[5:25, 5:25] = 1  # a known square of grass (id 1) in the middle of the unknown
+    known[5, 5:25] = 2  # its western edge (x = 5) is rock (id 2)
+    terrain = Terrain(known, walkable={1}, minable=set(), occupied=set())
+    best = lookouts(terrain, (15, 15), (0, 0), (4, 3), rock_ids=set())
+    assert best and all(min(c[0] - 5, 24 - c[0], c[1] - 5, 24 - c[1]) <= 3 for c in best)  # at the edge of the known
+    miner = Terrain(known, walkable={1}, minable={2}, occupied=set())
+    assert lookouts(miner, (15, 15), (0, 0), (4, 3), rock_ids={2})[0][0] <= 8  # a miner goes for the rock
+
+
 def test_same_seed_same_trajectory():
     def play(seed):
         env = make(agents=3, seed=seed)

@@ -25,7 +25,7 @@ def prompts(step, role=None, agent=None):
 
 
 def test_the_role_chain_gives_roles_and_carries_help_requests_over_comms(tmp_path):
-    config = crafter(tmp_path, steps=12, seed=8, **{"planner.scheme": "hmas2", "planner.organization": "role_chain"})
+    config = crafter(tmp_path, steps=12, seed=3, **{"planner.scheme": "hmas2", "planner.organization": "role_chain"})
     folder, summary = run_scenario(config)
     steps = steps_of(folder)
     central = prompts(steps[0], "central")[0]

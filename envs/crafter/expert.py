@@ -18,16 +18,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from crafter import constants
 
 from colony.comms.broker import Broker
 from colony.comms.messages import Collaboration, MessageKind, make_message
+from colony.envs.crafter.navigation import count_around
 from colony.envs.crafter.state import CrafterState
+from colony.envs.crafter.world import NIGHT
 
 STAGES = ("wood_pickaxe", "stone_pickaxe", "iron_pickaxe")
+SWORDS = ("stone_sword",)  # made at the table with the stone pickaxe: agents without one die at night
 SPARE_STONE = 2  # kept for a stone sword and for emergencies
+START_WOOD = 3  # the wood and stone pickaxes and the stone sword: the table goes down once this much is held
 FAR = 8  # a table farther than this is replaced rather than walked back to
-NIGHT = 0.4  # below this daylight zombies crowd the grass: a threatened agent shelters in rock
+LOW = 3  # a vital this low sends the agent to water or a cow (a point lasts 20-25 steps)
+HURT = 5  # health this low at night: shelter and heal
+DROWSY = 4  # energy this low at night: shelter and sleep the night through
 SAYS = {"holder": "I have an iron pickaxe and have seen no diamond.",
         "seer": "I have seen a diamond and have no iron pickaxe."}
 HEARS = {text: status for status, text in SAYS.items()}
@@ -36,23 +43,51 @@ HEARS = {text: status for status, text in SAYS.items()}
 def needs(state: CrafterState, agent: str) -> dict[str, int]:
     """What the agent still has to gather for the rest of its chain (beyond what it holds)."""
     inventory = state.member(agent).inventory
+    return {item: amount - inventory.get(item, 0) for item, amount in wants(state, agent).items()
+            if amount > inventory.get(item, 0)}
+
+
+def wants(state: CrafterState, agent: str) -> dict[str, int]:
+    """What the rest of the agent's chain uses, in all. The table and furnace of the iron stage
+    count until the agent, holding both ores, stands next to them: they are built where the iron
+    pickaxe is made (a need that changed as the agent walked about would send it back and forth
+    between two sources)."""
+    inventory = state.member(agent).inventory
     table = constants.place["table"]["uses"]["wood"]
     furnace = constants.place["furnace"]["uses"]["stone"]
     want = {"wood": 0, "stone": 0, "coal": 0, "iron": 0}
-    for tool in STAGES:
+    for tool in STAGES + SWORDS:
         if inventory.get(tool, 0):
             continue
         for item, amount in constants.make[tool]["uses"].items():
             want[item] = want.get(item, 0) + amount
-    if not inventory.get("wood_pickaxe", 0) and not state.knows(agent, "table"):
+    if not inventory.get("wood_pickaxe", 0) and not near_table(state, agent):
         want["wood"] += table
     if not inventory.get("iron_pickaxe", 0):
-        around = state.nearby_materials(agent)  # a table and a furnace side by side, built where the agent stands
+        building = inventory.get("coal", 0) and inventory.get("iron", 0)  # the pair goes down once the ores are held
+        around = state.nearby_materials(agent) if building else set()
         want["wood"] += 0 if "table" in around else table
         want["stone"] += 0 if "furnace" in around else furnace
     if inventory.get("wood_pickaxe", 0):
         want["stone"] += SPARE_STONE
-    return {item: amount - inventory.get(item, 0) for item, amount in want.items() if amount > inventory.get(item, 0)}
+    return want
+
+
+def near_table(state: CrafterState, agent: str) -> bool:
+    table = state.distance_to(agent, "table")
+    return table is not None and table <= FAR
+
+
+def station_distance(state: CrafterState, agent: str) -> int | None:
+    """Steps (Manhattan) to the nearest known cell next to both a table and a furnace, or None."""
+    known = state.known[state.index_of(agent)]
+    good = np.isin(known, [state.ids[name] for name in constants.walkable if name in state.ids])
+    for station in ("table", "furnace"):
+        good &= count_around(known == state.ids.get(station, -2), 1) > 0
+    spots = np.argwhere(good)
+    if not len(spots):
+        return None
+    return int(np.abs(spots - state.member(agent).position).sum(axis=1).min())
 
 
 def tired(inventory: dict[str, int]) -> bool:
@@ -70,6 +105,7 @@ class CrafterExpert:
     def __init__(self, broker: Broker | None = None) -> None:
         self.set_aside: dict[tuple[str, str], int] = {}
         self.refilling: dict[str, str] = {}  # agent -> the vital it is topping up (drink or food)
+        self.doing: dict[str, str] = {}  # agent -> the chain action it chose last
         self.broker = broker
         self.heard: dict[str, dict[str, tuple[str, int]]] = {}  # agent -> sender -> (status, step heard)
 
@@ -96,34 +132,43 @@ class CrafterExpert:
         legal = state.legal_actions(agent)
         can = set(legal)
         night = state.daylight < NIGHT
-        threatened = bool(state.seen_things(agent, "zombie")) or inventory["health"] <= 4
-        if state.sealed(agent) and inventory["drink"] > 2 and inventory["food"] > 2:
-            if tired(inventory) and "sleep" in can:
+        finishing = inventory["iron_pickaxe"] and state.knows(agent, "diamond")  # nothing but the goal comes first
+        low = 1 if finishing else LOW
+        fed = inventory["drink"] > low and inventory["food"] > low
+        zombies = [cell for _, cell in state.seen_things(agent, "zombie")
+                   if abs(cell[0] - me.position[0]) + abs(cell[1] - me.position[1]) <= 3]
+        armed = inventory["stone_sword"] or inventory["iron_sword"]
+        threatened = inventory["health"] <= (3 if finishing else HURT) or (bool(zombies) and not armed)
+        drowsy = not finishing and inventory["energy"] <= DROWSY
+        if state.sealed(agent) and fed:
+            if (tired(inventory) or night and drowsy) and "sleep" in can:
                 return "sleep"  # only safe here: crafter keeps a sleeper asleep until fully rested
-            if night and inventory["health"] <= 3:
-                return "wait"
+            if night and threatened:
+                return "wait"  # heal where nothing reaches
         for kind, reach in (("zombie", 1), ("skeleton", 2)):  # fight what is upon you; chasing costs more than it saves
             near = [cell for _, cell in state.seen_things(agent, kind)
                     if abs(cell[0] - me.position[0]) + abs(cell[1] - me.position[1]) <= reach]
             if near and f"attack {kind}" in can:
                 return f"attack {kind}"
-        for vital, action, low in (("drink", "collect drink", 4), ("food", "eat cow", 4)):
-            if inventory[vital] <= low:
-                self.refilling.setdefault(agent, vital)
+        for vital, action, source in (("drink", "collect drink", "water"), ("food", "eat cow", None)):
+            close = state.distance_to(agent, source) if source else None
+            if inventory[vital] <= low or inventory[vital] <= 6 and close is not None and close <= 2:
+                self.refilling.setdefault(agent, vital)  # low, or a sip on the way
             if self.refilling.get(agent) == vital:
-                if inventory[vital] >= 8 or action not in can:
+                if inventory[vital] >= 9 or action not in can:
                     del self.refilling[agent]  # full, or nothing in reach: back to work
                 else:
                     return action
-        if (night and threatened or tired(inventory)) and "shelter" in can:
+        if fed and (night and (threatened or drowsy) or tired(inventory)) and "shelter" in can:
             return "shelter"
         gift = self.gift(state, agent, can)
         if gift:
             return gift
         handover = self.diamond_handover(state, agent, can)
-        if handover:
+        if handover and self.set_aside.get((agent, handover), -1) <= state.step:  # no route to the teammate: go on alone
             return handover
-        return self.next_in_chain(state, agent, can)
+        self.doing[agent] = self.next_in_chain(state, agent, can)
+        return self.doing[agent]
 
     # --- what teammates know of each other ------------------------------------------------------
     @staticmethod
@@ -133,7 +178,8 @@ class CrafterExpert:
         if not me.alive:
             return None
         has, seen = bool(me.inventory["iron_pickaxe"]), state.knows(agent, "diamond")
-        return "holder" if has and not seen else "seer" if seen and not has else None
+        makes = me.inventory["coal"] and me.inventory["iron"]  # holds the ores: makes its own pickaxe
+        return "holder" if has and not seen else "seer" if seen and not has and not makes else None
 
     def exchange(self, state: CrafterState, step: int) -> None:
         """Holders and seers say so to everyone, each step; each agent keeps what reached it."""
@@ -186,9 +232,8 @@ class CrafterExpert:
                 and state.distance(agent, other) <= 1]
         if not near:
             return None
-        own = needs(state, agent)
-        spare = {item: amount - own.get(item, 0) - (1 if item == "wood" else 0)
-                 for item, amount in state.member(agent).inventory.items()}
+        own = wants(state, agent)
+        spare = {item: amount - own.get(item, 0) for item, amount in state.member(agent).inventory.items()}
         for other in near:
             for item, amount in needs(state, other).items():
                 action = f"share {item} with agent {state.index_of(other)}"
@@ -196,8 +241,7 @@ class CrafterExpert:
                     return action
         return None
 
-    @staticmethod
-    def next_in_chain(state: CrafterState, agent: str, can: set[str]) -> str:
+    def next_in_chain(self, state: CrafterState, agent: str, can: set[str]) -> str:
         inventory = state.member(agent).inventory
         missing = needs(state, agent)
 
@@ -205,30 +249,41 @@ class CrafterExpert:
             return f"collect {item}" if f"collect {item}" in can else "explore"
 
         if not inventory["wood_pickaxe"]:
-            if inventory["wood"] < 6:  # tables and tools ahead all need wood, and trees turn to grass when cut
+            table = 0 if near_table(state, agent) else constants.place["table"]["uses"]["wood"]
+            if inventory["wood"] < table + START_WOOD:
                 return gather("wood")
-            if "make wood_pickaxe" in can:
+            if "make wood_pickaxe" in can and near_table(state, agent):
                 return "make wood_pickaxe"
             return "place table" if "place table" in can else gather("wood")
-        if not inventory["wood_sword"] and "make wood_sword" in can and inventory["wood"] > missing.get("wood", 0):
-            return "make wood_sword"
         if inventory["stone_pickaxe"] and not inventory["stone_sword"] and "make stone_sword" in can \
-                and inventory["wood"] > missing.get("wood", 0) and inventory["stone"] > missing.get("stone", 0):
+                and near_table(state, agent):
             return "make stone_sword"
+        tree = state.distance_to(agent, "tree")
+        reach = 2 * FAR if self.doing.get(agent) == "collect wood" else FAR  # once on the way, keep going
+        if missing.get("wood", 0) > 0 and tree is not None and tree <= reach:
+            return "collect wood"  # the rest of the chain's wood while trees are near (ores lie in the rock)
         if not inventory["stone_pickaxe"]:
-            if inventory["stone"] < 1:
+            if inventory["stone"] < 2:  # the stone sword is made at the same table
                 return gather("stone")
-            table = state.distance_to(agent, "table")
-            if (table is None or table > FAR) and inventory["wood"] >= 3 and "place table" in can:
+            if not near_table(state, agent) and inventory["wood"] >= 3 and "place table" in can:
                 return "place table"  # a new table here is cheaper than the walk back
             if "make stone_pickaxe" in can:
                 return "make stone_pickaxe"
             return "place table" if "place table" in can else gather("wood")
         if not inventory["iron_pickaxe"]:
-            for item in ("wood", "stone", "coal", "iron"):
+            ores = [item for item in ("coal", "iron") if not inventory[item]]
+            seen = sorted((state.distance_to(agent, item), item) for item in ores if state.knows(agent, item))
+            if seen:
+                return gather(seen[0][1])  # the nearer known ore first
+            if ores:
+                return "explore"
+            station = station_distance(state, agent)
+            if station is not None and station <= FAR:  # a table and a furnace side by side, near
+                return "make iron_pickaxe" if "make iron_pickaxe" in can else gather("wood")
+            for item in ("wood", "stone"):
                 if missing.get(item, 0) > 0:
                     return gather(item)
-            around = state.nearby_materials(agent)  # a table and a furnace side by side, here
+            around = state.nearby_materials(agent)
             if "table" not in around:
                 return "place table" if "place table" in can else gather("wood")
             if "furnace" not in around:

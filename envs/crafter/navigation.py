@@ -104,6 +104,7 @@ class Navigator:
     def __init__(self) -> None:
         self.key: object = None
         self.path: list[Cell] = []
+        self.goal: Cell | None = None  # where the current route ends
 
     def next_move(self, key: object, terrain: Terrain, position: Cell, facing: Cell,
                   goals: set[Cell]) -> tuple[str | None, str]:
@@ -119,7 +120,7 @@ class Navigator:
             if found is None:
                 self.key, self.path = None, []
                 return None, "no known route"
-            self.key, self.path = key, found
+            self.key, self.path, self.goal = key, found, found[-1]
         nxt = self.path[0]
         if terrain.cost(nxt) == 2:  # a wall the agent can mine: face it, then dig
             towards = (nxt[0] - position[0], nxt[1] - position[1])
@@ -140,35 +141,59 @@ def shifted(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
 
 def count_around(mask: np.ndarray, radius: int) -> np.ndarray:
     """For every cell, how many cells of ``mask`` lie in the square of ``radius`` around it."""
-    total = np.zeros(mask.shape, np.int16)
-    for dx in range(-radius, radius + 1):
-        for dy in range(-radius, radius + 1):
-            total += shifted(mask, dx, dy)
-    return total
+    return window_counts(mask, (radius, radius))
 
 
 def cells(mask: np.ndarray) -> set[Cell]:
     return {(int(x), int(y)) for x, y in np.argwhere(mask)}
 
 
-def frontier(terrain: Terrain, position: Cell, half_view: tuple[int, int]) -> set[Cell]:
-    """Known cells at the edge of the unknown, beyond the current view: walkable ones, or, for an
-    agent that can mine, those in rock first (ores lie there; it tunnels to them)."""
+def window_counts(mask: np.ndarray, half: tuple[int, int]) -> np.ndarray:
+    """For every cell, how many cells of ``mask`` lie in the ``(2*half[0]+1) x (2*half[1]+1)``
+    window centred on it (the window clipped at the map's edge)."""
+    width, height = mask.shape
+    hx, hy = half
+    table = np.zeros((width + 1, height + 1), np.int32)
+    table[1:, 1:] = mask.astype(np.int32).cumsum(0).cumsum(1)
+    x0 = np.clip(np.arange(width) - hx, 0, width)
+    x1 = np.clip(np.arange(width) + hx + 1, 0, width)
+    y0 = np.clip(np.arange(height) - hy, 0, height)
+    y1 = np.clip(np.arange(height) + hy + 1, 0, height)
+    return (table[x1][:, y1] - table[x0][:, y1] - table[x1][:, y0] + table[x0][:, y0]).astype(np.int32)
+
+
+def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[int, int], rock_ids: set[int],
+             count: int = 6) -> list[Cell]:
+    """The best cells to walk to for a look at the unknown, best first: each known cell the agent
+    can enter is scored by how many unknown cells its view would reveal, over the walk there
+    (Manhattan), favouring the agent's heading (team members fan out) and, for an agent that can
+    mine, the ``rock_ids`` materials (ores lie in the mountains; it tunnels there)."""
     unknown = terrain.known < 0
-    edge = shifted(unknown, 1, 0) | shifted(unknown, -1, 0) | shifted(unknown, 0, 1) | shifted(unknown, 0, -1)
-    walkable = np.isin(terrain.known, list(terrain.walkable))
+    gain = window_counts(unknown, half_view)
+    enterable = np.isin(terrain.known, list(terrain.walkable | terrain.minable))
     x, y = position
+    candidates = enterable & (gain >= 3)
+    candidates[max(0, x - 1):x + 2, max(0, y - 1):y + 2] = False  # a step away reveals almost nothing
+    if not candidates.any():
+        return []
+    xs, ys = np.nonzero(candidates)
+    dx, dy = xs - x, ys - y
+    distance = np.abs(dx) + np.abs(dy)
+    along = (dx * heading[0] + dy * heading[1]) / np.maximum(np.hypot(dx, dy), 1) / max(np.hypot(*heading), 1)
+    score = gain[xs, ys] * (1.0 + 0.3 * along) / (distance + 4.0)
+    if terrain.minable and rock_ids:
+        known = np.maximum(window_counts(~unknown, (3, 3)), 1)
+        rock = window_counts(np.isin(terrain.known, list(rock_ids)), (3, 3))
+        score = score * (0.1 + rock[xs, ys] / known[xs, ys])
+    order = np.lexsort((ys, xs, -score))[:count]  # ties broken by position: deterministic
+    return [(int(xs[i]), int(ys[i])) for i in order]
 
-    def beyond_view(found: set[Cell]) -> set[Cell]:
-        return {c for c in found if abs(c[0] - x) > half_view[0] or abs(c[1] - y) > half_view[1]}
 
-    if terrain.minable:
-        rock = np.isin(terrain.known, list(terrain.minable))
-        rocky = beyond_view(cells(edge & (walkable | rock) & (count_around(rock, 2) >= 6)))
-        if rocky:
-            return rocky
-    found = cells(edge & walkable)
-    return beyond_view(found) or found
+def unknown_around(terrain: Terrain, cell: Cell, half_view: tuple[int, int]) -> int:
+    """How many unknown cells the view from ``cell`` would show."""
+    x, y = cell
+    hx, hy = half_view
+    return int((terrain.known[max(0, x - hx):x + hx + 1, max(0, y - hy):y + hy + 1] < 0).sum())
 
 
 def station_cells(terrain: Terrain, station_ids: list[int]) -> set[Cell]:

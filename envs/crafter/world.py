@@ -17,9 +17,8 @@ import numpy as np
 from crafter import constants
 from pydantic import Field
 
-from colony.envs.crafter.navigation import (MOVES, SIDES, Navigator, Terrain, approach_cells, cells, face, route,
-                                           shelter_gates, station_cells)
-from colony.envs.crafter.navigation import frontier as find_frontier
+from colony.envs.crafter.navigation import (MOVES, SIDES, Navigator, Terrain, approach_cells, cells, face, lookouts,
+                                           route, shelter_gates, station_cells, unknown_around)
 from colony.envs.crafter.recipes import CHAIN, SOURCES, Action, catalogue, parse_action
 from colony.envs.crafter.state import HALF_VIEW, CrafterState, Member
 from colony.envs.crafter.team import TeamCrafter
@@ -30,6 +29,9 @@ from colony.envs.rules import Strict
 from colony.envs.world import InvalidSize, Judgement, World, validate_agent_plan
 
 MINABLE = {"stone": "wood_pickaxe", "coal": "wood_pickaxe", "iron": "stone_pickaxe", "diamond": "iron_pickaxe"}
+NIGHT = 0.4  # below this daylight zombies crowd the grass: an agent that can mine explores through rock
+SHELTER_REACH = 10  # a shelter farther than this costs more than the night it saves
+THIRSTY = 4  # an agent this low on drink or food explores grassland, not rock
 HEADINGS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
 
 
@@ -278,28 +280,38 @@ class CrafterWorld(World):
         return [tuple(int(v) for v in found[i]) for i in order]
 
     def _explore(self, index: int, terrain: Terrain) -> tuple[str, str]:
-        """Toward the unknown along the agent's heading: a frontier cell is chosen and kept until it is
-        reached or cannot be; a heading with nowhere left to go turns by 90 degrees."""
+        """Toward the unknown: a lookout (the known cell whose view would reveal the most unknown
+        cells for the walk there, see :func:`lookouts`) is chosen and kept until it is reached,
+        shows little new or cannot be reached; the agent's heading turns to follow it."""
         me = self.state.members[index]
         navigator = self.navigators[index]
         target = self.explore_targets[index]
-        if target is not None and target != me.position:
+        if target is not None and target != me.position and unknown_around(terrain, target, HALF_VIEW) >= 3:
             move, _ = navigator.next_move(("explore", target), terrain, me.position, me.facing, {target})
             if move is not None:
                 return move, ""
-        frontier = find_frontier(terrain, me.position, HALF_VIEW)
-        for _ in range(len(HEADINGS) // 2):
-            hx, hy = self.headings[index]
-            along = {c: (c[0] - me.position[0]) * hx + (c[1] - me.position[1]) * hy for c in frontier}
-            best = max(along.values(), default=0)
-            ahead = {c for c, reach in along.items() if reach > 0 and reach >= best - 2}  # the farthest along the heading
-            path = route(terrain, me.position, ahead) if ahead else None
-            if path:
-                self.explore_targets[index] = path[-1]
-                move, _ = navigator.next_move(("explore", path[-1]), terrain, me.position, me.facing, {path[-1]})
-                if move is not None:
-                    return move, ""
-            self.headings[index] = HEADINGS[(HEADINGS.index(self.headings[index]) + 2) % len(HEADINGS)]
+        ids = self.state.ids
+        rock = {ids[name] for name in ("stone", "coal", "iron", "diamond", "path", "lava") if name in ids}
+        if min(me.inventory["drink"], me.inventory["food"]) <= THIRSTY:
+            rock = set()  # water and cows are found on the grass
+        options = [lookouts(terrain, me.position, self.headings[index], HALF_VIEW, rock)]
+        if (self.state.daylight < NIGHT or me.inventory.get("stone_pickaxe", 0)) and terrain.minable and rock:
+            # ores lie in the rock, and at night zombies roam the grass: lookouts reached through rock first
+            underground = Terrain(terrain.known, {ids["path"]} if "path" in ids else set(), terrain.minable,
+                                  terrain.occupied)
+            options.insert(0, lookouts(underground, me.position, self.headings[index], HALF_VIEW, rock))
+        for choices in options:
+            if not choices:
+                continue
+            # one search to the nearest of the best lookouts (a search per lookout would cost a team of 32 dearly)
+            move, _ = navigator.next_move(("explore", tuple(choices)), terrain, me.position, me.facing, set(choices))
+            if move is not None:
+                target = navigator.goal
+                navigator.key = ("explore", target)  # kept on the following steps
+                self.explore_targets[index] = target
+                dx, dy = target[0] - me.position[0], target[1] - me.position[1]
+                self.headings[index] = (int(np.sign(dx)), int(np.sign(dy)))
+                return move, ""
         self.explore_targets[index] = None
         return "noop", "nothing left to explore that can be reached"
 
@@ -312,14 +324,17 @@ class CrafterWorld(World):
         me = state.member(agent)
         site = self.shelters[index]
         if site is None or not self._shelter_gates(index, terrain, site[1], sealed=True)[site[0]]:
-            sites = self._shelter_sites(index, terrain)
+            x, y = me.position
+            sites = [(gate, direction) for gate, direction in self._shelter_sites(index, terrain)
+                     if abs(gate[0] - x) + abs(gate[1] - y) <= SHELTER_REACH]
             for gate, direction in sites[:6]:
-                if route(terrain, me.position, {gate}) is not None:
+                path = route(terrain, me.position, {gate})
+                if path is not None and len(path) <= 2 * SHELTER_REACH:
                     site = self.shelters[index] = gate, direction
                     break
             else:
                 self.shelters[index] = None
-                return "noop", "no known rock to dig a shelter into"
+                return "noop", f"no known rock to dig a shelter into within {SHELTER_REACH} steps"
         (gx, gy), (dx, dy) = site
         first, second = (gx + dx, gy + dy), (gx + 2 * dx, gy + 2 * dy)
         position, facing = me.position, tuple(me.facing)
@@ -373,8 +388,14 @@ class CrafterWorld(World):
         facing = (x + me.facing[0], y + me.facing[1])
         if world.material_at(facing) in where and facing not in occupied:
             return f"place_{action.item}", ""
-        for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-            cell = (x + dx, y + dy)
+        minable = {name for name, tool in MINABLE.items() if me.inventory.get(tool, 0)}
+        if world.material_at(facing) in minable and facing not in occupied:
+            return "do", ""  # dig a spot here rather than step away from what is already built
+        sides = [(x + dx, y + dy) for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1))]
+        for cell in sides:  # turning to rock turns the agent without moving it
+            if world.material_at(cell) in minable and cell not in occupied:
+                return face(me.position, cell), ""
+        for cell in sides:
             if world.material_at(cell) in where and cell not in occupied:
                 return face(me.position, cell), ""  # turn (the cell is free, so this may also step onto it)
         return "noop", f"no free {' or '.join(where)} next to {agent}"
