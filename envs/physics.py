@@ -12,6 +12,8 @@ one square over): it reaches the box, grasps it (a fixed constraint, which fails
 probability ``grasp_failure``), lifts, carries and lowers it over the destination (the table
 or a cart's deck), and lets go with Gaussian ``placement_noise`` (metres) on the release
 point; the physics then settles the box, which may slide, tip or land off its mark.
+``use_robot("arm")`` hands the carries to a KUKA iiwa beside the table instead
+(``envs/arm.py``, ``env.robot: arm`` on the BoxNet tasks).
 Warehouse adds carts: slabs held by a drive (a force-limited fixed constraint) that
 ``drive`` moves along a route over many physics steps, a box clamped on the deck riding
 along. Nothing is teleported: where a box or a cart ends up is where the physics left it.
@@ -39,6 +41,7 @@ PALE = 0.45  # targets are drawn this much toward white
 CART = 0.11  # cart deck edge, metres
 CART_HEIGHT = 0.04
 DRIVE_FORCE = 120.0  # newtons: the most a cart's drive pulls with
+ROBOTS = ("gripper", "arm")  # what carries the boxes (env.robot)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Physics3D:
     placement_noise: float = 0.005  # metres, standard deviation of the release point
     mass: float = 0.2  # kg per box where the task gives no weights (BoxNet)
     describer: Any = None  # perception vlm: the vision-language model reading the frame (perception/describer.py)
+    robot: str = "gripper"  # gripper: a floating paddle per square; arm: a KUKA iiwa beside the table (envs/arm.py)
 
     def __post_init__(self) -> None:
         modes = ("rgb", "segmentation", "oracle", "vlm")
@@ -58,6 +62,8 @@ class Physics3D:
         if (self.perception == "vlm") != (self.describer is not None):
             raise ValueError("describer: perception vlm reads the frame with the vision-language model named by "
                              "describer (a chat model spec, e.g. openai:gpt-4o-mini); the other modes take none")
+        if self.robot not in ROBOTS:
+            raise ValueError(f"robot: {self.robot!r}; allowed: {', '.join(ROBOTS)}")
         if not 0 <= self.grasp_failure <= 1:
             raise ValueError(f"grasp_failure: {self.grasp_failure} is not a probability")
         if not 0 <= self.placement_noise <= CELL / 4:
@@ -107,6 +113,7 @@ class TableScene:
             self._grid_lines()
         self.home = (-10.0, 10.0)  # where the gripper waits, far out of the camera's view
         self.gripper = self._visual_box((*self.home, LIFT + 0.03), (0.03, 0.03, 0.01), (0.22, 0.22, 0.24, 1))
+        self.arm: Any = None  # an Arm (envs/arm.py) that carries instead of the gripper, once use_robot("arm")
         width, height = resolution
         margin = 3 * BOX  # boxes on the outer corners (BoxNet2) must be seen whole
         extent = max((cols * CELL + margin) / width * height, rows * CELL + margin) * 1.04  # metres the image's height shows
@@ -174,11 +181,19 @@ class TableScene:
             p.stepSimulation(physicsClientId=self.client)
 
     # --- the robot --------------------------------------------------------------------------
+    def use_robot(self, robot: str) -> None:
+        """``gripper`` (the floating paddle) or ``arm`` (a KUKA iiwa, loaded at its first carry) carries the boxes."""
+        from colony.envs.arm import Arm
+
+        self.arm = Arm(self) if robot == "arm" else None
+
     def carry(self, thing: Thing, to: tuple[float, float], rng: np.random.Generator, grasp_failure: float,
               placement_noise: float, surface: float = 0.0, lift: float = LIFT) -> bool:
         """Reach, grasp, lift (to ``lift`` metres), carry, lower and release ``thing`` over ``to``, onto a
         surface ``surface`` metres high (the table, or a cart's deck); False when the grasp failed (the box is
         left where it was)."""
+        if self.arm is not None:
+            return self.arm.carry(thing, to, rng, grasp_failure, placement_noise, surface, lift)
         start = self.position(thing)
         if grasp_failure and rng.random() < grasp_failure:
             self.settle(20)  # the gripper closes on nothing and withdraws

@@ -101,7 +101,7 @@ class ScenarioConfig(_Strict):
     step_limit: int | None = Field(None, ge=1)
     env: dict[str, Any] = Field(default_factory=dict, description="the task env's own settings (3D: perception, "
                                                                 "grasp_failure, placement_noise, mass, describer, "
-                                                                "observe_image)")
+                                                                "observe_image, robot)")
     planner: PlannerConfig = PlannerConfig()
     comms: CommsConfig = CommsConfig()
     llm: LLMConfig = LLMConfig()

@@ -16,11 +16,11 @@ from planner_helpers import scenario
 EXACT = {"placement_noise": 0.0, "grasp_failure": 0.0}
 
 
-def play_both(task, size, seed, perception="rgb"):
-    """The expert's plans on the 2D env, replayed on the 3D env with no errors: the (2D, 3D) state texts
-    before and after every step, the (2D, 3D) feedback texts, and both outcomes."""
+def play_both(task, size, seed, perception="rgb", **settings):
+    """The expert's plans on the 2D env, replayed on the 3D env (``settings``: more ``env.*``) with no errors: the
+    (2D, 3D) state texts before and after every step, the (2D, 3D) feedback texts, and both outcomes."""
     flat = parallel_env(task, size=size)
-    solid = parallel_env(f"{task}_3d", size=size, perception=perception, **EXACT)
+    solid = parallel_env(f"{task}_3d", size=size, perception=perception, **EXACT, **settings)
     flat.reset(seed=seed)
     solid.reset(seed=seed)
     expert = task_spec(task).expert()
@@ -35,8 +35,8 @@ def play_both(task, size, seed, perception="rgb"):
     return states, feedback, outcome
 
 
-def assert_plays_like_2d(task, size, seed, perception="rgb"):
-    states, feedback, (flat, solid, flat_steps, solid_steps) = play_both(task, size, seed, perception)
+def assert_plays_like_2d(task, size, seed, perception="rgb", **settings):
+    states, feedback, (flat, solid, flat_steps, solid_steps) = play_both(task, size, seed, perception, **settings)
     for step, (two, three) in enumerate(states):
         assert three == two, f"state after step {step}"
     for step, (two, three) in enumerate(feedback, start=1):
@@ -52,6 +52,27 @@ def test_with_no_errors_the_perceived_text_equals_the_2d_text_after_every_step(s
 @pytest.mark.parametrize("perception", ["segmentation", "oracle"])
 def test_the_other_perception_modes_agree_too(perception):
     assert_plays_like_2d("boxnet1", "2x2", 1001, perception)
+
+
+@pytest.mark.parametrize("task,size,seed", [("boxnet1", "2x2", 1000), ("boxnet2", "2x2", 2000)])
+def test_with_the_kuka_arm_the_perceived_text_still_equals_the_2d_text(task, size, seed):
+    assert_plays_like_2d(task, size, seed, robot="arm")
+
+
+def test_the_arm_carries_the_box_and_is_out_of_the_cameras_view_afterwards():
+    env = parallel_env("boxnet1_3d", robot="arm", **EXACT)
+    env.reset(seed=1000)
+    state = env.task_state()
+    agent, move = next((a, m) for a in state.agents for m in state.legal_actions(a) if "square" in m)
+    before = {cell: list(items) for cell, items in state.items.items()}
+    env.apply({agent: move})
+    scene = env.world.scene
+    arm = scene.arm.body
+    assert arm is not None and p.getNumJoints(arm, physicsClientId=scene.client) == 7  # the iiwa did the carry
+    assert env.task_state().items != before
+    _, _, mask = scene.capture()
+    assert not (mask == arm).any()  # retracted: the frame shows the table only
+    env.close()
 
 
 def test_a_placed_box_is_perceived_in_the_square_it_was_carried_to():
@@ -117,6 +138,10 @@ def test_bad_3d_settings_are_named(tmp_path):
 
     with pytest.raises(ConfigError, match="perception: 'lidar'; allowed: rgb, segmentation, oracle"):
         scenario("boxnet1_3d", tmp_path, **{"env.perception": "lidar"})
+    with pytest.raises(ConfigError, match="robot: 'crane'; allowed: gripper, arm"):
+        scenario("boxnet1_3d", tmp_path, **{"env.robot": "crane"})
+    with pytest.raises(ConfigError, match="robot: 'arm'; allowed for warehouse_3d_v0: gripper"):
+        scenario("warehouse_3d", tmp_path, **{"env.robot": "arm"})
     with pytest.raises(ConfigError, match="env.perception: unknown for boxnet1"):
         scenario("boxnet1", tmp_path, **{"env.perception": "rgb"})
 

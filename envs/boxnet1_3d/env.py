@@ -18,8 +18,9 @@ render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text pictur
 Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``,
                    ``vlm`` with ``describer``: a vision-language model's spec),
                    ``grasp_failure`` (0.02), ``placement_noise`` (0.005 m), ``mass``
-                   (0.2 kg), ``observe_image`` (false); scenario files set them
-                   under ``env:``
+                   (0.2 kg), ``observe_image`` (false), ``robot`` (``gripper``
+                   default; ``arm``: a KUKA iiwa beside the table does the carries,
+                   ``envs/arm.py``); scenario files set them under ``env:``
 =================  ===========================================================
 
 Rules: legality is judged by the 2D rules on the perceived state; the physics decides
@@ -30,8 +31,8 @@ feedback reports what the robots did differently (``robot`` events).
 Departures from the paper: the paper shows 3D demonstrations without released code or
 numbers; this is Colony's own scene. Warehouse has no 3D version yet.
 
-Version history: v0 (2026-11) first release; camera images in observations and the
-``vlm`` describer added (same version: the default behaviour is unchanged).
+Version history: v0 (2026-11) first release; camera images in observations, the ``vlm``
+describer and ``robot: arm`` added (same version: the default behaviour is unchanged).
 """
 
 from __future__ import annotations
@@ -46,5 +47,6 @@ class BoxNet1Env3D(TaskParallelEnv3D, BoxNet1Env):
     __doc__ = __doc__
     metadata = {"name": "boxnet1_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
                 "is_parallelizable": True}
+    robots = ("gripper", "arm")
     world_class = BoxNet1World3D
     render_2d = staticmethod(render.draw_rgb)

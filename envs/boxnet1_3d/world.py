@@ -83,6 +83,7 @@ class BoxNet1World3D(SceneWorld, BoxNet1World):
         self.settings, self.rng = settings, rng
         cells = self.state.rows * self.state.cols
         self.scene = TableScene(self.state.rows, self.state.cols, (320, 240) if cells <= 8 else (640, 480))
+        self.scene.use_robot(settings.robot)
         for cell, items in self.true_items.items():
             for slot, item in enumerate(items):
                 kind, colour = item.split("_", 1)

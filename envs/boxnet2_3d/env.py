@@ -17,11 +17,14 @@ Text (infos)       boxnet2's text of the perceived state, plus ``(uncertain: ...
 render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text picture
 Settings           ``perception`` (``rgb``, ``segmentation``, ``oracle``, ``vlm``
                    with ``describer``), ``grasp_failure`` (0.02),
-                   ``placement_noise`` (0.005 m), ``mass``, ``observe_image``
+                   ``placement_noise`` (0.005 m), ``mass``, ``observe_image``,
+                   ``robot`` (``gripper`` default, ``arm``: a KUKA iiwa,
+                   ``envs/arm.py``)
 =================  ===========================================================
 
-Version history: v0 (2026-11) first release; camera images in observations and the
-``vlm`` describer added (same version: the default behaviour is unchanged).
+Version history: v0 (2026-11) first release; camera images in observations, the
+``vlm`` describer and ``robot: arm`` added (same version: the default behaviour is
+unchanged).
 """
 
 from __future__ import annotations
@@ -36,5 +39,6 @@ class BoxNet2Env3D(TaskParallelEnv3D, BoxNet2Env):
     __doc__ = __doc__
     metadata = {"name": "boxnet2_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
                 "is_parallelizable": True}
+    robots = ("gripper", "arm")
     world_class = BoxNet2World3D
     render_2d = staticmethod(render.draw_rgb)

@@ -65,6 +65,7 @@ class BoxNet2World3D(SceneWorld, BoxNet2World):
         self.settings, self.rng = settings, rng
         rows, cols = self.state.rows, self.state.cols
         self.scene = TableScene(rows, cols, (320, 240) if rows * cols <= 8 else (640, 480))
+        self.scene.use_robot(settings.robot)
         for cell, targets in self.true_targets.items():
             for number, target in enumerate(targets):
                 self.scene.add_target(target[len("target_"):], slot_point(cell, TARGET_SLOTS[number % len(TARGET_SLOTS)]))
