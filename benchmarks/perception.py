@@ -9,7 +9,7 @@ prints per step:
 * exact-state accuracy: the perceived items of every square equal the true ones (from
   the physics) and nothing is marked uncertain (Warehouse: every cart's place and load and
   every slot); for BoxNet2 and Warehouse also over the steps that did not end in a
-  collision (a box stacked on another, a cart on another's cell, hides it from the camera);
+  collision (two boxes on a corner, two carts on a cell: side by side, both in view);
 * object precision and recall: perceived objects that are really there, true objects
   perceived (per square, item and count);
 * position error: mm between each single object seen and the nearest true object of the

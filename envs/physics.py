@@ -241,18 +241,18 @@ class TableScene:
 
     # --- carts (Warehouse) ------------------------------------------------------------------
     def add_cart(self, name: str, rgb: tuple[float, float, float], point: tuple[float, float],
-                 mass: float = 2.0) -> Thing:
-        """A cart: a ``CART`` x ``CART`` slab of colour ``rgb`` held on the table by its drive. Carts and what
-        they carry pass through one another (the Warehouse rules let agents pass and swap between steps);
-        they do hit boxes and the table."""
-        half = (CART / 2, CART / 2, CART_HEIGHT / 2)
+                 mass: float = 2.0, height: float = CART_HEIGHT) -> Thing:
+        """A cart: a ``CART`` x ``CART`` slab ``height`` metres high of colour ``rgb`` held on the table by its
+        drive. Carts and what they carry pass through one another (the Warehouse rules let agents pass and swap
+        between steps); they do hit boxes and the table. Where carts overlap the camera sees the higher deck."""
+        half = (CART / 2, CART / 2, height / 2)
         collision = p.createCollisionShape(p.GEOM_BOX, halfExtents=half, physicsClientId=self.client)
         visual = p.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=(*rgb, 1), physicsClientId=self.client)
-        body = p.createMultiBody(mass, collision, visual, (*point, CART_HEIGHT / 2), physicsClientId=self.client)
+        body = p.createMultiBody(mass, collision, visual, (*point, height / 2), physicsClientId=self.client)
         p.changeDynamics(body, -1, lateralFriction=0.3, physicsClientId=self.client)
-        drive = p.createConstraint(body, -1, -1, -1, p.JOINT_FIXED, (0, 0, 0), (0, 0, 0), (*point, CART_HEIGHT / 2),
+        drive = p.createConstraint(body, -1, -1, -1, p.JOINT_FIXED, (0, 0, 0), (0, 0, 0), (*point, height / 2),
                                    physicsClientId=self.client)
-        p.changeConstraint(drive, (*point, CART_HEIGHT / 2), maxForce=DRIVE_FORCE, physicsClientId=self.client)
+        p.changeConstraint(drive, (*point, height / 2), maxForce=DRIVE_FORCE, physicsClientId=self.client)
         cart = Thing(body, "cart", name, CART)
         for other in self.drives:
             self._ghost(cart, other)
@@ -276,18 +276,19 @@ class TableScene:
         for cart, route in routes.items():
             points = np.array([self.position(cart)[:2], *route], dtype=float)
             lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
-            paths[cart] = (points, lengths)
-        longest = max((lengths[-1] for _, lengths in paths.values()), default=0.0)
+            held = p.getConstraintInfo(self.drives[cart], physicsClientId=self.client)[7][2]  # the height it holds
+            paths[cart] = (points, lengths, held)
+        longest = max((lengths[-1] for _, lengths, _ in paths.values()), default=0.0)
         steps = max(48, math.ceil(longest / speed * 240))
         for step in range(1, steps + 1):
             eased = (1 - math.cos(math.pi * step / steps)) / 2
-            for cart, (points, lengths) in paths.items():
+            for cart, (points, lengths, held) in paths.items():
                 distance = eased * lengths[-1]
                 leg = min(int(np.searchsorted(lengths, distance, side="right")) - 1, len(points) - 2)
                 span = lengths[leg + 1] - lengths[leg]
                 fraction = 0.0 if span == 0 else (distance - lengths[leg]) / span
                 x, y = points[leg] + (points[leg + 1] - points[leg]) * fraction
-                p.changeConstraint(self.drives[cart], (x, y, CART_HEIGHT / 2), maxForce=DRIVE_FORCE,
+                p.changeConstraint(self.drives[cart], (x, y, held), maxForce=DRIVE_FORCE,
                                    physicsClientId=self.client)
             p.stepSimulation(physicsClientId=self.client)
         self.settle(20)

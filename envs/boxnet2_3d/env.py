@@ -8,8 +8,9 @@ instance) played on a PyBullet table in DIRECT mode: 0.30 m squares, boxes (3.6 
 standing on the grid's corners, targets pale discs in the squares. The gripper of a
 square carries a box to another corner of it or onto its target. Planners read the
 *perceived* state from a top-down camera frame (320x240; 640x480 above 8 squares): a box
-is read at the corner nearest to where it lies. Two boxes on one corner in the physics
-are the task's collision.
+is read at the corner nearest to where it lies. A box carried to a corner where another
+stands is set down beside it, not on it, so the camera sees both; two boxes on one
+corner in the physics are the task's collision.
 
 =================  ===========================================================
 Observation        as boxnet2; ``observe_image=True`` adds ``image``: the camera frame
@@ -24,7 +25,8 @@ Settings           ``perception`` (``rgb``, ``segmentation``, ``oracle``, ``vlm`
 
 Version history: v0 (2026-11) first release; camera images in observations, the
 ``vlm`` describer and ``robot: arm`` added (same version: the default behaviour is
-unchanged).
+unchanged); boxes set down side by side at an occupied corner (same version: the rules
+and the text are unchanged; a collision's boxes are now all seen).
 """
 
 from __future__ import annotations

@@ -3,11 +3,13 @@
 The 2D world (:class:`BoxNet2World`) judges a plan on the perceived state; each accepted
 move is carried out by the square's gripper (``TableScene.carry``): a box goes to another
 corner of the square, or onto its target disc, where both disappear if it really came to
-rest on it. Boxes are read at the lattice corner nearest to where they lie, targets in
-their square. Two boxes on one corner - in the physics, not in the plan - is the task's
-collision and ends the episode. With every error at zero and exact perception the
-perceived text equals the 2D world's after the same plans (the lists keep the 2D order,
-``reconcile``).
+rest on it. A box carried to a corner where a box already stands is set down beside it
+(``set_down_point``: the next free spot around the corner point, inside the grid first),
+never on top, so the camera sees both. Boxes are read at the lattice corner nearest to
+where they lie, targets in their square. Two boxes on one corner - in the physics, not in
+the plan - is the task's collision and ends the episode. With every error at zero and exact
+perception the perceived text equals the 2D world's after the same plans, collision steps
+included (the lists keep the 2D order, ``reconcile``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from colony.envs.physics import BOX, CELL, DISC, Physics3D, SceneWorld, TableSce
 from colony.perception.tabletop import TabletopPerceiver, reconcile
 
 TARGET_SLOTS = (12, 7, 11, 13, 17, 6, 8, 16, 18)  # the middle of a square, away from its corners
+SPOT = BOX + 0.01  # metres between the spots around a corner where boxes are set down side by side
 
 
 def corner_point(corner: Corner) -> tuple[float, float]:
@@ -38,6 +41,25 @@ def corner_point(corner: Corner) -> tuple[float, float]:
 
 def corner_of_point(x: float, y: float) -> Corner:
     return (round(-y / CELL), round(x / CELL))
+
+
+def set_down_point(corner: Corner, boxes: list[tuple[float, float]], rows: int, cols: int) -> tuple[float, float]:
+    """Where the gripper sets a box down at ``corner``: the corner point, or, where a box already stands
+    (``boxes``: where the others lie), the first free spot around it, a box's width and a gap away - spots
+    inside the grid before those on or beyond its edge, along the grid lines before diagonally: side by
+    side, still nearest to that corner, both in the camera's view. Every spot taken: the corner point."""
+    x, y = corner_point(corner)
+
+    def inside(d: tuple[int, int]) -> bool:
+        return 0 < x + d[0] * SPOT < cols * CELL and -rows * CELL < y + d[1] * SPOT < 0
+
+    around = sorted(((dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dx, dy) != (0, 0)),
+                    key=lambda d: (not inside(d), d[0] != 0 and d[1] != 0))
+    for dx, dy in [(0, 0), *around]:
+        spot = (x + dx * SPOT, y + dy * SPOT)
+        if all(max(abs(spot[0] - bx), abs(spot[1] - by)) >= SPOT - 0.005 for bx, by in boxes):
+            return spot
+    return (x, y)
 
 
 class BoxNet2World3D(SceneWorld, BoxNet2World):
@@ -95,7 +117,9 @@ class BoxNet2World3D(SceneWorld, BoxNet2World):
                 continue
             start = corner_of_point(*self.scene.position(box)[:2])
             target = self._thing("target", move.colour) if move.target is not None else None
-            destination = self.scene.position(target)[:2] if target else corner_point(move.position)
+            others = [self.scene.position(t)[:2] for t in self.scene.things if t.kind == "box" and t is not box]
+            destination = (self.scene.position(target)[:2] if target else
+                           set_down_point(move.position, others, self.state.rows, self.state.cols))
             if not self.scene.carry(box, destination, self.rng, self.settings.grasp_failure,
                                     self.settings.placement_noise):
                 feedback.events.append(RobotEvent(agent, f"the grasp of box_{move.colour} failed; it stayed at "

@@ -40,10 +40,14 @@ tasks); ``perception: vlm`` (a vision-language describer) is not available here 
 
 Departures from the 2D task: at most 10 agents (each cart's colour is how the camera tells
 it apart). Carts and their loads pass through one another: the 2D rules let agents pass
-and swap between steps, and only two carts on one cell after a step collide. Unloading
-needs no new grasp (the box is clamped on the deck), so ``grasp_failure`` applies to picks.
+and swap between steps, and only two carts on one cell after a step collide. Each cart
+drives in its own lane of a track cell, its deck a little higher than the previous
+agent's (``layout.py``), so carts on one cell stand side by side and the camera sees every
+one of them. Unloading needs no new grasp (the box is clamped on the deck), so
+``grasp_failure`` applies to picks.
 
-Version history: v0 (2026-11) first release.
+Version history: v0 (2026-11) first release; lanes and deck heights per cart added (same
+version: the rules and the text are unchanged; a collision's carts are now all seen).
 """
 
 from __future__ import annotations

@@ -6,12 +6,13 @@ decides what happened. Every accepted entry is carried out by the agent's cart
 (``TableScene.carry``: it may close on nothing, ``grasp_failure``) and set it on the
 deck (``placement_noise`` on the release point), where it is clamped if it really came to
 rest on the deck; the moves (``move left/right``, ``move to target``, ``move to
-track_<k>``) drive the carts at once (``TableScene.drive``) to the cell the plan names, or
-into the target area to the cart's bay; a cart arriving there with a box sets it down in
-the drop zone, and the box is delivered (removed) if it came to rest inside the target
-area. Then the true state is read from the physics and the perceived state from a camera
-frame (``perception/warehouse.py``), both snapped to tracks, columns and slots. Two carts
-on one track cell in the physics is the task's collision.
+track_<k>``) drive the carts at once (``TableScene.drive``) to the cart's own lane of the
+cell the plan names, or into the target area to the cart's bay; a cart arriving there
+with a box sets it down in the drop zone, and the box is delivered (removed) if it came to
+rest inside the target area. Then the true state is read from the physics and the
+perceived state from a camera frame (``perception/warehouse.py``), both snapped to tracks,
+columns and slots (a cart's lane taken off). Two carts on one track cell in the physics is
+the task's collision: they stand side by side in their lanes, each seen by the camera.
 
 What a carried box is called (its slot) is what the cart's arm picked: the robots know
 what they picked, the camera only sees that a deck holds a box. A world that has not been
@@ -32,13 +33,13 @@ from colony.envs.physics import CART, CART_HEIGHT, CELL, Physics3D, SceneWorld, 
 from colony.envs.warehouse.state import Slot, Transporter, WarehouseState, slot_name
 from colony.envs.warehouse.world import WarehouseWorld
 from colony.envs.warehouse_3d.layout import (AREA_RGB, BOX_EDGE, CART_HUES, REACH, SLOT_RGB, TARGET_SQUARES, TRACK_RGB,
-                                             Layout, cart_rgb)
+                                             Layout, cart_rgb, deck_height)
 from colony.envs.world import InvalidSize
 from colony.perception.warehouse import BOXES, WarehousePerceiver, YardSighting
 
 SLOT_TOLERANCE = 0.35 * CELL  # a floor box this near a slot's mark is read in that slot
 CARRY_HEIGHT = CART_HEIGHT + 2 * BOX_EDGE + 0.04  # the arm carries a box clear of loaded carts
-OFF_PLACE = 0.25  # squares: a cart further than this from its place's centre line is reported uncertain
+OFF_PLACE = 0.25  # squares: a cart further than this from its lane in a place is reported uncertain
 
 
 @dataclass
@@ -114,10 +115,10 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
                 scene.add_box("crate", layout.slot_point(slot), settings.mass, BOX_EDGE)
         self.carts = {}
         for index, (agent, t) in enumerate(zip(self.truth.agents, self.truth.transporters)):
-            point = layout.bay_point(index) if t.in_target else layout.cell_point(t.track, t.column)
-            self.carts[agent] = scene.add_cart(agent, cart_rgb(index), point)
+            point = layout.bay_point(index) if t.in_target else layout.lane_point(t.track, t.column, index)
+            self.carts[agent] = scene.add_cart(agent, cart_rgb(index), point, height=deck_height(index))
             if t.carrying is not None:
-                box = scene.add_box("crate", point, settings.mass, BOX_EDGE, surface=CART_HEIGHT)
+                box = scene.add_box("crate", point, settings.mass, BOX_EDGE, surface=deck_height(index))
                 scene.settle(10)
                 scene.clamp(box, self.carts[agent])
         scene.settle(30)
@@ -146,7 +147,7 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
                 routes[cart] = self.layout.route_to_track(index, int(action.rsplit("_", 1)[1]))
             else:  # move left / right: to the neighbouring cell of the one the plan was made for
                 column = believed.column + (1 if action == "move right" else -1)
-                routes[cart] = [self.layout.cell_point(believed.track, column)]
+                routes[cart] = [self.layout.lane_point(believed.track, column, index)]
         if routes:
             self.scene.drive(routes)
         for agent in arriving:
@@ -170,7 +171,7 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
             feedback.events.append(RobotEvent(agent, f"{name} is out of the arm's reach"))
             return
         if not self.scene.carry(box, deck[:2], self.rng, self.settings.grasp_failure, self.settings.placement_noise,
-                                surface=CART_HEIGHT, lift=CARRY_HEIGHT):
+                                surface=deck_height(self.truth.agents.index(agent)), lift=CARRY_HEIGHT):
             feedback.events.append(RobotEvent(agent, f"the grasp of {name} failed; it stayed in its slot"))
             return
         x, y, z = self.scene.position(box)
@@ -223,14 +224,14 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
         notes = {about: list(texts) for about, texts in sighting.uncertain.items()}
         agents = previous.agents
         transporters = []
-        for agent in agents:
+        for index, agent in enumerate(agents):
             point = sighting.carts.get(agent)
             if point is None:
                 old = previous.transporter(agent)
                 t = Transporter(old.track, old.column)
                 notes.setdefault(agent, []).append(f"last seen {_where(old)}")
             else:
-                t, off = self.layout.place(*point, len(agents))
+                t, off = self.layout.place(*point, len(agents), index)
                 if off > OFF_PLACE:
                     notes.setdefault(agent, []).append(f"{agent} seen off its place, read as {_where(t)}")
             if agent in sighting.loaded:
