@@ -105,7 +105,7 @@ class TabletopPerceiver:
             in_band = np.minimum(distance, 180 - distance) <= HUE_BAND
             for kind, (low, high) in SATURATION.items():
                 mask = (in_band & bright & (saturation >= low) & (saturation < high)).astype(np.uint8)
-                mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self.kernel)
+                mask = opening(mask, self.kernel)
                 self._blobs(sighting, mask, kind, colour, value, depth)
         self._occluders(sighting, value, saturation)
         return sighting
@@ -170,6 +170,16 @@ class TabletopPerceiver:
         else:
             sighting.doubt((min(max(cell[0], 0), rows - 1), min(max(cell[1], 0), cols - 1)),
                            f"{item} seen off the grid")
+
+
+def opening(mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Morphological opening that keeps the blob where it is: OpenCV's MORPH_OPEN dilates with the
+    same anchor it eroded with, which shifts the result by a pixel for an even-sized kernel (a box's
+    top face then loses a row and a column to its dark side)."""
+    height, width = kernel.shape
+    eroded = cv2.erode(mask, kernel, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.dilate(eroded, kernel[::-1, ::-1], anchor=(width - 1, height - 1),
+                      borderType=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 def top_face(xs: np.ndarray, ys: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

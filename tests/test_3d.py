@@ -184,12 +184,14 @@ def test_boxnet2_3d_with_no_errors_reads_and_ends_like_the_2d_task(size, seed):
     assert_plays_like_2d("boxnet2", size, seed)
 
 
-def test_two_boxes_carried_to_one_corner_collide_in_physics_side_by_side_and_both_are_seen():
+def play_random_until_collision(flat, solid, seeds) -> None:
+    """Random legal plans on the 2D and the 3D env side by side, episode after episode until one ends
+    in a collision, the texts compared after every step (the physics must read like the rules, and
+    nothing may be left uncertain)."""
     import numpy as np
 
-    flat, solid = parallel_env("boxnet2"), parallel_env("boxnet2_3d", **EXACT)
     rng = np.random.default_rng(0)
-    for seed in range(2000, 2010):  # random legal plans until the 2D rules see a collision
+    for seed in seeds:
         flat.reset(seed=seed)
         solid.reset(seed=seed)
         while not flat.status.is_over:
@@ -198,8 +200,14 @@ def test_two_boxes_carried_to_one_corner_collide_in_physics_side_by_side_and_bot
             flat.apply(plan)
             solid.apply(plan)
             assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
+            assert not solid.task_state().uncertain
         if flat.status.value == "collision":
             break
+
+
+def test_two_boxes_carried_to_one_corner_collide_in_physics_side_by_side_and_both_are_seen():
+    flat, solid = parallel_env("boxnet2"), parallel_env("boxnet2_3d", **EXACT)
+    play_random_until_collision(flat, solid, range(2000, 2010))
     assert flat.status.value == "collision"
     assert solid.status.value == "collision" and solid.step_count == flat.step_count  # the physics agrees
     assert solid.last_feedback.to_text() == flat.last_feedback.to_text()  # the same corner, the same boxes
@@ -258,21 +266,8 @@ def test_a_cart_the_camera_cannot_see_is_reported_uncertain_where_it_was_last_se
 
 
 def test_warehouse_carts_collide_in_physics_when_the_2d_rules_say_so():
-    import numpy as np
-
     flat, solid = parallel_env("warehouse"), parallel_env("warehouse_3d", **EXACT)
-    rng = np.random.default_rng(0)
-    for seed in range(4000, 4010):  # random legal plans until the 2D rules see a collision
-        flat.reset(seed=seed)
-        solid.reset(seed=seed)
-        while not flat.status.is_over:
-            state = flat.task_state()
-            plan = {a: str(rng.choice(state.legal_actions(a))) for a in state.agents if state.legal_actions(a)}
-            flat.apply(plan)
-            solid.apply(plan)
-            assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
-        if flat.status.value == "collision":
-            break
+    play_random_until_collision(flat, solid, range(4000, 4010))
     assert flat.status.value == "collision"
     assert solid.status.value == "collision" and solid.step_count == flat.step_count
     assert solid.last_feedback.to_text() == flat.last_feedback.to_text()  # the same cell, the same carts
@@ -281,20 +276,31 @@ def test_warehouse_carts_collide_in_physics_when_the_2d_rules_say_so():
 
 
 def test_up_to_ten_carts_on_shared_cells_are_each_read_in_their_lanes():
-    import numpy as np
-
     flat, solid = parallel_env("warehouse", size="10"), parallel_env("warehouse_3d", size="10", **EXACT)
-    rng = np.random.default_rng(0)
     shared = 0
     for seed in range(4000, 4008):  # ten carts on 15 cells: random plans pile two or three onto a cell at once
-        flat.reset(seed=seed)
-        solid.reset(seed=seed)
-        while not flat.status.is_over:
-            state = flat.task_state()
-            flat.apply(plan := {a: str(rng.choice(state.legal_actions(a))) for a in state.agents})
-            solid.apply(plan)
-            assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
-            assert not solid.task_state().uncertain
+        play_random_until_collision(flat, solid, [seed])
         shared += max(len(event.occupants) for event in flat.last_feedback.events if event.kind == "collision")
     assert shared > 2 * 8  # three carts on one cell (partly over one another), too
+    solid.close()
+
+
+def test_the_colour_masks_opening_does_not_shift_blobs():
+    import numpy as np
+
+    from colony.perception.tabletop import opening
+
+    mask = np.zeros((12, 12), np.uint8)
+    mask[3:9, 4:10] = 1  # a box's top face
+    mask[0, 0] = 1  # a stray pixel
+    cleaned = opening(mask, np.ones((2, 2), np.uint8))
+    assert cleaned.sum() == 36 and (cleaned[3:9, 4:10] == 1).all()  # (OpenCV's MORPH_OPEN moved it a pixel)
+
+
+@pytest.mark.parametrize("seed", [2100, 2102])
+def test_boxnet2_2x4_boxes_are_read_whole_at_reset(seed):
+    flat, solid = parallel_env("boxnet2", size="2x4"), parallel_env("boxnet2_3d", size="2x4", **EXACT)
+    flat.reset(seed=seed)
+    solid.reset(seed=seed)
+    assert solid.task_state().central_state_text() == flat.task_state().central_state_text()
     solid.close()
