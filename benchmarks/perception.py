@@ -51,6 +51,15 @@ LEVELS = {"zero": {"grasp_failure": 0.0, "placement_noise": 0.0}, "default": {}}
 TASKS = ("boxnet1", "boxnet2", "boxlift", "warehouse")  # the tasks with a 3D version (``<task>_3d``)
 
 
+def timed_sighting(world):
+    """What the world's perceiver reads from a fresh camera frame (None in oracle mode), and the
+    milliseconds perception alone took (the capture not counted)."""
+    frame = world.scene.capture()
+    start = time.perf_counter()
+    sighting = world.perceiver.perceive(frame) if world.perceiver.mode != "oracle" else None
+    return sighting, (time.perf_counter() - start) * 1000
+
+
 def score(world) -> tuple[bool, int, int, int, list[float], float]:
     """Exact?, true positives, perceived, true, position errors (mm), perception ms (on a fresh frame)."""
     if world.task == "boxlift_3d":
@@ -71,10 +80,7 @@ def score(world) -> tuple[bool, int, int, int, list[float], float]:
         hits += sum(min(mine[item], true[item]) for item in mine)
         seen += sum(mine.values())
         real += sum(true.values())
-    frame = world.scene.capture()
-    start = time.perf_counter()
-    sighting = world.perceiver.perceive(frame) if world.perceiver.mode != "oracle" else None
-    milliseconds = (time.perf_counter() - start) * 1000
+    sighting, milliseconds = timed_sighting(world)
     errors = []
     if sighting is not None:
         actual = TabletopPerceiver(world.scene, "oracle").perceive().points
@@ -113,10 +119,7 @@ def score_yard(world) -> tuple[bool, int, int, int, list[float], float]:
 
     perceived, truth = objects(world.state), objects(world.truth)
     exact = perceived == truth and not world.state.uncertain
-    frame = world.scene.capture()
-    start = time.perf_counter()
-    sighting = world.perceiver.perceive(frame) if world.perceiver.mode != "oracle" else None
-    milliseconds = (time.perf_counter() - start) * 1000
+    sighting, milliseconds = timed_sighting(world)
     errors = []
     if sighting is not None:
         actual = WarehousePerceiver(world.scene, "oracle", world.carts, {}, world.perceiver.edge).perceive()

@@ -26,6 +26,11 @@ from colony.envs.physics import Physics3D
 from colony.envs.world import World
 
 
+def metadata_3d(name: str) -> dict:
+    """PettingZoo metadata of a 3D env: the camera frame or the 2D text picture."""
+    return {"name": name, "render_modes": ["rgb_array", "ansi"], "render_fps": 2, "is_parallelizable": True}
+
+
 class TaskParallelEnv3D(TaskParallelEnv):
     render_2d: Any = None  # the 2D task's picture, shown before a scene exists
     frames_by_default = True  # run records keep the camera frame of every step unless run.frames is false

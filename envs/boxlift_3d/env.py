@@ -33,12 +33,11 @@ from __future__ import annotations
 from colony.envs.boxlift import render
 from colony.envs.boxlift_3d.world import BoxLiftWorld3D
 from colony.envs.boxlift.env import BoxLiftEnv
-from colony.envs.env3d import TaskParallelEnv3D
+from colony.envs.env3d import TaskParallelEnv3D, metadata_3d
 
 
 class BoxLiftEnv3D(TaskParallelEnv3D, BoxLiftEnv):
     __doc__ = __doc__
-    metadata = {"name": "boxlift_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
-                "is_parallelizable": True}
+    metadata = metadata_3d("boxlift_3d_v0")
     world_class = BoxLiftWorld3D
     render_2d = staticmethod(render.draw_rgb)

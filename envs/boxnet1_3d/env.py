@@ -40,13 +40,12 @@ from __future__ import annotations
 from colony.envs.boxnet1 import render
 from colony.envs.boxnet1_3d.world import BoxNet1World3D
 from colony.envs.boxnet1.env import BoxNet1Env
-from colony.envs.env3d import TaskParallelEnv3D
+from colony.envs.env3d import TaskParallelEnv3D, metadata_3d
 
 
 class BoxNet1Env3D(TaskParallelEnv3D, BoxNet1Env):
     __doc__ = __doc__
-    metadata = {"name": "boxnet1_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
-                "is_parallelizable": True}
+    metadata = metadata_3d("boxnet1_3d_v0")
     robots = ("gripper", "arm")
     world_class = BoxNet1World3D
     render_2d = staticmethod(render.draw_rgb)

@@ -34,13 +34,12 @@ from __future__ import annotations
 from colony.envs.boxnet2 import render
 from colony.envs.boxnet2.env import BoxNet2Env
 from colony.envs.boxnet2_3d.world import BoxNet2World3D
-from colony.envs.env3d import TaskParallelEnv3D
+from colony.envs.env3d import TaskParallelEnv3D, metadata_3d
 
 
 class BoxNet2Env3D(TaskParallelEnv3D, BoxNet2Env):
     __doc__ = __doc__
-    metadata = {"name": "boxnet2_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
-                "is_parallelizable": True}
+    metadata = metadata_3d("boxnet2_3d_v0")
     robots = ("gripper", "arm")
     world_class = BoxNet2World3D
     render_2d = staticmethod(render.draw_rgb)

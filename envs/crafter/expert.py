@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from crafter import constants
 
 from colony.comms.broker import Broker
 from colony.comms.messages import Collaboration, MessageKind, make_message
-from colony.envs.crafter.navigation import count_around
+from colony.envs.crafter.navigation import Terrain, station_cells
 from colony.envs.crafter.state import CrafterState
 from colony.envs.crafter.world import NIGHT
 
@@ -80,14 +79,13 @@ def near_table(state: CrafterState, agent: str) -> bool:
 
 def station_distance(state: CrafterState, agent: str) -> int | None:
     """Steps (Manhattan) to the nearest known cell next to both a table and a furnace, or None."""
-    known = state.known[state.index_of(agent)]
-    good = np.isin(known, [state.ids[name] for name in constants.walkable if name in state.ids])
-    for station in ("table", "furnace"):
-        good &= count_around(known == state.ids.get(station, -2), 1) > 0
-    spots = np.argwhere(good)
-    if not len(spots):
+    walkable = {state.ids[name] for name in constants.walkable if name in state.ids}
+    terrain = Terrain(state.known[state.index_of(agent)], walkable, set(), set())
+    spots = station_cells(terrain, [state.ids.get(station, -2) for station in ("table", "furnace")])
+    if not spots:
         return None
-    return int(np.abs(spots - state.member(agent).position).sum(axis=1).min())
+    x, y = state.member(agent).position
+    return min(abs(cx - x) + abs(cy - y) for cx, cy in spots)
 
 
 def tired(inventory: dict[str, int]) -> bool:

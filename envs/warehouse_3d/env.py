@@ -52,7 +52,7 @@ version: the rules and the text are unchanged; a collision's carts are now all s
 
 from __future__ import annotations
 
-from colony.envs.env3d import TaskParallelEnv3D
+from colony.envs.env3d import TaskParallelEnv3D, metadata_3d
 from colony.envs.warehouse import render
 from colony.envs.warehouse.env import WarehouseEnv
 from colony.envs.warehouse_3d.world import WarehouseWorld3D
@@ -60,8 +60,7 @@ from colony.envs.warehouse_3d.world import WarehouseWorld3D
 
 class WarehouseEnv3D(TaskParallelEnv3D, WarehouseEnv):
     __doc__ = __doc__
-    metadata = {"name": "warehouse_3d_v0", "render_modes": ["rgb_array", "ansi"], "render_fps": 2,
-                "is_parallelizable": True}
+    metadata = metadata_3d("warehouse_3d_v0")
     world_class = WarehouseWorld3D
     render_2d = staticmethod(render.draw_rgb)
     perception_modes = ("rgb", "segmentation", "oracle")  # no describer's text format for carts and slots yet
