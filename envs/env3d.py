@@ -34,7 +34,6 @@ def metadata_3d(name: str) -> dict:
 class TaskParallelEnv3D(TaskParallelEnv):
     render_2d: Any = None  # the 2D task's picture, shown before a scene exists
     frames_by_default = True  # run records keep the camera frame of every step unless run.frames is false
-    perception_modes: tuple[str, ...] = ("rgb", "segmentation", "oracle", "vlm")  # those the task's world reads
     robots: tuple[str, ...] = ("gripper",)  # what may carry the task's boxes (env.robot; arm: envs/arm.py)
 
     def __init__(self, size: str | None = None, *, perception: str = "rgb", grasp_failure: float = 0.02,
@@ -45,9 +44,6 @@ class TaskParallelEnv3D(TaskParallelEnv):
         self.physics = Physics3D(perception, grasp_failure, placement_noise, mass, describer, robot)
         if robot not in self.robots:
             raise ValueError(f"robot: {robot!r}; allowed for {self.metadata['name']}: {', '.join(self.robots)}")
-        if perception not in self.perception_modes:
-            raise ValueError(f"perception: {perception!r}; allowed for {self.metadata['name']}: "
-                             f"{', '.join(self.perception_modes)}")
         if describer is not None:
             from colony.perception.describer import make_describer
 

@@ -3,23 +3,20 @@
 The camera frame goes to a chat model as an image content block (a base64 PNG data URL, the
 ``{"type": "image_url", "image_url": {"url": "data:image/png;base64,..."}}`` block) beside a
 prompt (``prompts/describe.j2``, the scene's wording in ``describe.yaml``) that asks for the
-task's state text in the exact format the planners read it:
-
-=============  =====================================================================
-``squares``    BoxNet1: ``{'0.5_0.5': ['box_red', 'target_blue'], '0.5_1.5': []}``
-``corners``    BoxNet2: the same over squares (targets) and crossings (``'1.0_0.0'``: boxes)
-``names``      BoxLift: ``box[1.0V], box[2.0V].`` (the boxes still standing)
-=============  =====================================================================
+task's state text in the exact format the planners read it (``forms.py``: BoxNet1's and
+BoxNet2's dicts of places, BoxLift's names, Warehouse's carts and box slots).
 
 The reply is parsed back, and nothing it does not say is invented:
 
-* a reply that cannot be read at all (no dict, a place name that does not exist, a value that
-  is not a list, no box name) is fed back with what is wrong and asked again, at most
-  ``retries`` times; then every place is reported uncertain and left as the robots' own moves
-  make it (``Sighting.unread``);
-* a place the reply leaves out or calls ``unsure`` is left the same way, uncertain;
-* an item it cannot read (``'box_yelow'``, a box named under a square in BoxNet2) is left out
-  and reported uncertain in its place.
+* a reply that cannot be read at all (no dict, a place or cart name that does not exist, a
+  value that is not a list or a cart's place, no box name) is fed back with what is wrong and
+  asked again, at most ``retries`` times; then every place is reported uncertain and left as
+  the robots' own moves make it (``Sighting.unread``; Warehouse: a cart where it was last seen,
+  carrying what its arm picked, a box in its slot unless an arm took it);
+* a place (a square, a box, a cart, Warehouse's box list) the reply leaves out or calls
+  ``unsure`` is left the same way, uncertain;
+* an item it cannot read (``'box_yelow'``, a box named under a square in BoxNet2, a slot or a
+  place that is not in the warehouse) is left out and reported uncertain in its place.
 
 Every call goes through :class:`ChatClient` (transient errors retried, tokens and latency
 counted); the env puts them in the run record (``describer_calls``), with the number of
@@ -29,11 +26,8 @@ a backend that stays unreachable after its retries is reported like an unreadabl
 
 from __future__ import annotations
 
-import ast
 import base64
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -46,17 +40,15 @@ from pydantic import BaseModel, ConfigDict
 
 from colony.envs import grid
 from colony.envs.physics import CELL, COLOURS, TableScene
+from colony.envs.warehouse.state import WarehouseState
+from colony.perception.forms import (Description, GridForm, MalformedDescription, NamesForm, YardDescription,
+                                     YardForm)
 from colony.perception.tabletop import Sighting
 from colony.planners.client import BackendFailure, ChatClient, LLMCall
 
 RETRIES = 2  # unreadable replies fed back before every place is reported uncertain
-UNSURE = "unsure"
 BOX_COLOURS = [colour for colour in COLOURS if colour != "crate"]
-NOT_READ = "the camera's describer gave no readable description"
-
-
-class MalformedDescription(ValueError):
-    """A reply that cannot be read at all; its message says what is wrong, for the model."""
+Form = GridForm | NamesForm | YardForm
 
 
 class Wording(BaseModel):
@@ -66,121 +58,6 @@ class Wording(BaseModel):
     reply: str
     naming: str
     unsure: str
-
-
-@dataclass
-class Description:
-    """What a reply says: the items read per place (state key or box name), what could not be read
-    there, and the places nothing could be read of."""
-
-    places: dict[str, list[str]] = field(default_factory=dict)
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    unread: set[str] = field(default_factory=set)
-
-    def doubt(self, place: str, note: str) -> None:
-        self.notes.setdefault(place, []).append(note)
-
-    def leave_unread(self, place: str, note: str) -> None:
-        self.unread.add(place)
-        self.doubt(place, note)
-
-
-# --- the formats ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class GridForm:
-    """A dict of places to item lists: every key is a place, each with the items it may hold."""
-
-    kind: str  # squares | corners
-    allowed: dict[str, tuple[str, ...]]
-    variables: dict[str, Any]
-
-    def template(self) -> str:
-        return repr({place: [] for place in self.allowed})
-
-    def parse(self, reply: str) -> Description:
-        start, end = reply.find("{"), reply.rfind("}")
-        if start < 0 or end < start:
-            raise MalformedDescription("it holds no dict {...}")
-        try:
-            data = ast.literal_eval(reply[start:end + 1])
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            raise MalformedDescription("the dict is not a Python or JSON literal") from None
-        if not isinstance(data, dict):
-            raise MalformedDescription("it holds no dict {...}")
-        data = {str(key).strip(): value for key, value in data.items()}
-        unknown = [key for key in data if key not in self.allowed]
-        if unknown:
-            raise MalformedDescription(f"there is no place called {', '.join(map(repr, unknown))}; the places are "
-                                       f"exactly {', '.join(map(repr, self.allowed))}")
-        for key, value in data.items():
-            if not isinstance(value, (list, tuple)):
-                raise MalformedDescription(f"the value of {key!r} is not a list")
-        every = {item for items in self.allowed.values() for item in items}
-        description = Description()
-        for place, allowed in self.allowed.items():
-            if place not in data:
-                description.leave_unread(place, "not described by the camera's describer")
-                continue
-            items = [str(item).strip().lower() for item in data[place]]
-            if UNSURE in items:
-                description.leave_unread(place, "the camera's describer was unsure")
-                continue
-            description.places[place] = []
-            for item in items:
-                if item in allowed:
-                    description.places[place].append(item)
-                elif item in every:
-                    description.doubt(place, f"the describer named {item} where there can be none")
-                else:
-                    description.doubt(place, f"the describer's {item!r} could not be read")
-        return description
-
-    def unreadable(self) -> Description:
-        description = Description()
-        for place in self.allowed:
-            description.leave_unread(place, NOT_READ)
-        return description
-
-
-_BOX_NAME = re.compile(rf"({UNSURE}\s*:\s*)?(box\s*\[[^\]]*\])", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class NamesForm:
-    """A comma-separated list of the names still standing, ending with a full stop."""
-
-    names: tuple[str, ...]
-    variables: dict[str, Any]
-    kind: str = "names"
-
-    def template(self) -> str:
-        return ", ".join(self.names[:2]) + "."
-
-    def parse(self, reply: str) -> Description:
-        known = {re.sub(r"\s+", "", name).lower(): name for name in self.names}
-        description = Description(places={name: [] for name in self.names})
-        found = list(_BOX_NAME.finditer(reply))
-        if not found:
-            if reply.strip().strip("`'\"").strip().rstrip(".").lower() == "none":
-                return description
-            raise MalformedDescription("it names no box; name the boxes exactly as written, or reply 'none.'")
-        for match in found:
-            unsure, written = match.group(1), match.group(2)
-            name = known.get(re.sub(r"\s+", "", written).lower())
-            if name is None:
-                description.doubt("(describer)", f"{written} is no box of this layout")
-            elif unsure:
-                description.places.pop(name, None)
-                description.leave_unread(name, "the camera's describer was unsure")
-            else:
-                description.places[name] = [name]
-        return description
-
-    def unreadable(self) -> Description:
-        description = Description()
-        for name in self.names:
-            description.leave_unread(name, NOT_READ)
-        return description
 
 
 # --- the prompts -----------------------------------------------------------------------------------
@@ -202,7 +79,7 @@ def _wordings() -> dict[str, Wording]:
     return {kind: Wording.model_validate(text) for kind, text in data.items()}
 
 
-def render(role: str, form: GridForm | NamesForm, **variables: Any) -> str:
+def render(role: str, form: Form, **variables: Any) -> str:
     environment = _environment()
     variables = {**form.variables, "colours": ", ".join(BOX_COLOURS), **variables}
     wording = {key: environment.from_string(text).render(**variables)
@@ -225,7 +102,7 @@ class VisionDescriber:
         self.client, self.retries = client, retries
         self._recorded = 0
 
-    def describe(self, rgb: np.ndarray, form: GridForm | NamesForm) -> Description:
+    def describe(self, rgb: np.ndarray, form: Form) -> Description:
         url = png_data_url(rgb)
         messages = [("user", render("describe", form))]
         for _ in range(self.retries + 1):
@@ -255,6 +132,14 @@ class VisionDescriber:
         """BoxLift: which of the layout's boxes (name, square) still stand."""
         text = "; ".join(f"{name} in row {row}, column {col}" for name, (row, col) in layout)
         return self.describe(scene.capture()[0], NamesForm(tuple(name for name, _ in layout), {"layout": text}))
+
+    def read_yard(self, scene: TableScene, state: WarehouseState, colours: dict[str, str]) -> YardDescription:
+        """Warehouse: where each of ``state``'s carts (agent -> its colour's name) stands, which carry a box, and
+        which of its slots still hold one."""
+        carts = ", ".join(f"{agent} is {colour}" for agent, colour in colours.items())
+        form = YardForm(tuple(state.agents), tuple(state.slots), state.tracks, state.columns,
+                        {"tracks": state.tracks, "columns": state.columns, "carts": carts})
+        return self.describe(scene.capture()[0], form)
 
 
 class DescribedTable:

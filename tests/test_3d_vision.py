@@ -99,7 +99,8 @@ def describing(flat, seen):
     return ScriptedChatModel(respond=respond)
 
 
-@pytest.mark.parametrize("task,size,seed", [("boxnet1", "2x2", 1000), ("boxnet2", "2x2", 2000), ("boxlift", "4x10", 3000)])
+@pytest.mark.parametrize("task,size,seed", [("boxnet1", "2x2", 1000), ("boxnet2", "2x2", 2000), ("boxlift", "4x10", 3000),
+                                            ("warehouse", "4", 4000)])
 def test_a_correct_description_reads_back_as_the_2d_text_before_and_after_a_step(task, size, seed):
     flat, seen = parallel_env(task, size=size), []
     solid = parallel_env(f"{task}_3d", size=size, perception="vlm", describer=describing(flat, seen), **EXACT)
@@ -180,6 +181,95 @@ def test_boxlift_reads_the_names_it_is_given_and_doubts_the_rest():
     solid.close()
 
 
+# --- Warehouse: carts and box slots, in the history text's own format -------------------------------------
+def warehouse_pair(model):
+    flat = parallel_env("warehouse")
+    flat.reset(seed=4000)  # agent0, agent2 in target, agent1 in track_0 column_0, agent3 in track_1 column_3
+    solid = parallel_env("warehouse_3d", perception="vlm", describer=model, **EXACT)
+    solid.reset(seed=4000)
+    return flat, solid
+
+
+def test_warehouse_a_malformed_reply_is_fed_back_and_the_next_one_read():
+    truth = parallel_env("warehouse")
+    truth.reset(seed=4000)
+    text = truth.history_state_text()
+    model = ScriptedChatModel(replies=["The red and the chartreuse cart are parked on the left.",
+                                       text.replace("'target'", "'parked'", 1), text])
+    flat, solid = warehouse_pair(model)
+    assert len(model.requests) == 3 and solid.state_text() == flat.state_text()  # read on the third try
+    first, second = model.requests[1], model.requests[2]
+    assert first.messages[-2] == ("ai", "The red and the chartreuse cart are parked on the left.")
+    assert "could not be read: it holds no dict" in first.prompt and len(first.images) == 1
+    assert "could not be read: the value of 'agent0' is not [track, column, carrying] or 'target'" in second.prompt
+    assert "left boxes:" in second.prompt  # the format asked for again
+    assert not solid.task_state().uncertain
+    solid.close()
+
+
+def test_warehouse_replies_that_stay_unreadable_leave_every_cart_and_slot_uncertain():
+    model = ScriptedChatModel(replies=["{'agent7': [0, 0, 0]}, left boxes: []"])  # no such cart, every time
+    flat, solid = warehouse_pair(model)
+    assert len(model.requests) == 3
+    assert "there is no cart called 'agent7'; the carts are exactly 'agent0', 'agent1', 'agent2', 'agent3'" \
+        in model.requests[1].prompt
+    state = solid.task_state()
+    assert set(state.uncertain) == {"agent0", "agent1", "agent2", "agent3", "boxes"}
+    assert state.uncertain["boxes"] == ["the camera's describer gave no readable description"]
+    assert solid.history_state_text() == flat.history_state_text()  # as believed (the layout), nothing added
+    solid.close()
+
+
+def test_warehouse_a_cart_or_box_the_reply_leaves_out_is_uncertain_and_kept():
+    def omitting(request):  # the 2D text without agent3 and without box_1.5_4.0
+        carts, boxes = flat.history_state_text().split(", left boxes: ")
+        carts = eval(carts)
+        del carts["agent3"]
+        return f"{carts}, left boxes: {[box for box in eval(boxes) if box != 'box_1.5_4.0']}"
+
+    flat = parallel_env("warehouse")
+    flat.reset(seed=4000)
+    solid = parallel_env("warehouse_3d", perception="vlm", describer=ScriptedChatModel(respond=omitting), **EXACT)
+    solid.reset(seed=4000)
+    state = solid.task_state()
+    assert solid.history_state_text() == flat.history_state_text()  # both kept as believed: nothing dropped
+    assert state.uncertain == {"agent3": ["not described by the camera's describer", "last seen in track_1 and column_3"],
+                               "boxes": ["box_1.5_4.0 not named by the camera's describer, and no arm took it"]}
+    assert solid.observation_text("agent3").endswith(
+        "(uncertain: not described by the camera's describer; last seen in track_1 and column_3)")
+    assert "(uncertain: box_1.5_4.0 not named" in state.central_state_text()
+    plan = {"agent1": "pick box_0.5_0.0", "agent3": "move left"}
+    flat.apply(plan)
+    solid.apply(plan)
+    state = solid.task_state()
+    assert state.transporter("agent1").carrying == (0.5, 0)  # the box its arm took: gone from its slot, no doubt
+    assert state.boxes == flat.task_state().boxes | {(1.5, 4)}  # the one left out stays, still uncertain
+    assert state.transporter("agent3").column == 3 and flat.task_state().transporter("agent3").column == 2
+    assert "box_0.5_0.0" not in str(state.uncertain)
+    solid.close()
+
+
+def test_warehouse_what_the_reply_names_that_is_not_in_the_scene_is_not_invented():
+    flat = parallel_env("warehouse")
+    flat.reset(seed=4000)
+    carts, boxes = flat.history_state_text().split(", left boxes: ")
+    carts = carts.replace("'agent1': [0, 0, 0]", "'agent1': [5, 0, 0]")  # there is no track_5
+    boxes = eval(boxes) + ["box_7.5_0.0", "box_0.5_1.5", "a crate"]  # no such slots; not a slot name
+    model = ScriptedChatModel(replies=[f"{carts}, left boxes: {boxes}"])
+    solid = parallel_env("warehouse_3d", perception="vlm", describer=model, **EXACT)
+    solid.reset(seed=4000)
+    state = solid.task_state()
+    assert len(model.requests) == 1  # readable: only these items are doubted
+    assert state.boxes == flat.task_state().boxes  # nothing added
+    assert state.uncertain["boxes"] == [f"the describer's {name!r} is no box slot of this warehouse"
+                                        for name in ("box_7.5_0.0", "box_0.5_1.5", "a crate")]
+    assert state.uncertain["agent1"] == ["the describer's [5, 0, 0] is no place of this warehouse",
+                                         "last seen in track_0 and column_0"]
+    assert state.transporter("agent1") == flat.task_state().transporter("agent1")  # kept where it was, not moved
+    assert solid.history_state_text() == flat.history_state_text()
+    solid.close()
+
+
 def test_vlm_settings_are_checked_up_front(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="describer: perception vlm reads the frame"):
         scenario("boxnet1_3d", tmp_path, **{"env.perception": "vlm"})
@@ -190,12 +280,13 @@ def test_vlm_settings_are_checked_up_front(tmp_path, monkeypatch):
         scenario("boxnet1_3d", tmp_path, **{"env.perception": "vlm", "env.describer": "openai:gpt-4o-mini"})
 
 
-def test_a_run_with_a_describer_records_its_calls(tmp_path):
-    flat = parallel_env("boxnet1", size="2x2")
-    flat.reset(seed=1000)
+@pytest.mark.parametrize("task,size,seed", [("boxnet1", "2x2", 1000), ("warehouse", "4", 4000)])
+def test_a_run_with_a_describer_records_its_calls(tmp_path, task, size, seed):
+    flat = parallel_env(task, size=size)
+    flat.reset(seed=seed)
     replies = tmp_path / "replies.yaml"
     replies.write_text(json.dumps([flat.history_state_text()]))
-    config = scenario("boxnet1_3d", tmp_path, **{"planner.scheme": "expert", "step_limit": 1, "env.perception": "vlm",
+    config = scenario(f"{task}_3d", tmp_path, **{"planner.scheme": "expert", "step_limit": 1, "env.perception": "vlm",
                                                  "env.describer": f"scripted:{replies}", **{f"env.{k}": v for k, v in
                                                                                              EXACT.items()}})
     folder, _ = run_scenario(config)

@@ -22,7 +22,8 @@ Text (infos)       warehouse's text of the perceived state; an agent perception
                    was unsure of says so: ``(uncertain: ...)``, and so does the
                    central text about boxes
 render_mode        ``rgb_array``: the camera frame; ``ansi``: the 2D text picture
-Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``),
+Settings           ``perception`` (``rgb`` default, ``segmentation``, ``oracle``,
+                   ``vlm`` with ``describer``: a vision-language model's spec),
                    ``grasp_failure`` (0.02: a pick that closes on nothing),
                    ``placement_noise`` (0.005 m: where the arm sets a box down, on
                    the deck or in the drop zone), ``mass`` (0.2 kg per box)
@@ -35,8 +36,12 @@ carts on one track cell in the physics after a step is the collision that ends t
 episode. Success counts the boxes really left in the scene. Each step's feedback reports
 what the robots did differently (``robot`` events).
 
-The camera frame can join the observations (``observe_image=True``, as for the other 3D
-tasks); ``perception: vlm`` (a vision-language describer) is not available here yet.
+The camera frame can join the observations (``observe_image=True``), and ``perception: vlm``
+has a vision-language model describe it, as for the other 3D tasks: it replies in the
+history text's format (``{'agent0': [1, 2, 0], 'agent1': 'target'}, left boxes:
+['box_0.5_0.0']``; each cart named by its colour in the prompt). A cart it does not place
+stays where it was last seen, carrying what its arm picked; a box it leaves out stays in its
+slot unless an arm took it; both reported uncertain.
 
 Departures from the 2D task: at most 10 agents (each cart's colour is how the camera tells
 it apart). Carts and their loads pass through one another: the 2D rules let agents pass
@@ -47,7 +52,8 @@ one of them. Unloading needs no new grasp (the box is clamped on the deck), so
 ``grasp_failure`` applies to picks.
 
 Version history: v0 (2026-11) first release; lanes and deck heights per cart added (same
-version: the rules and the text are unchanged; a collision's carts are now all seen).
+version: the rules and the text are unchanged; a collision's carts are now all seen); the
+``vlm`` describer added (same version: the default behaviour is unchanged).
 """
 
 from __future__ import annotations
@@ -63,4 +69,3 @@ class WarehouseEnv3D(TaskParallelEnv3D, WarehouseEnv):
     metadata = metadata_3d("warehouse_3d_v0")
     world_class = WarehouseWorld3D
     render_2d = staticmethod(render.draw_rgb)
-    perception_modes = ("rgb", "segmentation", "oracle")  # no describer's text format for carts and slots yet

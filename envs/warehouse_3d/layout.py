@@ -28,6 +28,8 @@ from colony.envs.physics import CART_HEIGHT, CELL
 from colony.envs.warehouse.state import Slot, Transporter
 
 CART_HUES = (0, 32, 47, 62, 77, 92, 107, 122, 137, 152)  # agent i's cart; the crate's hue is 17
+CART_COLOURS = ("red", "yellow", "chartreuse", "green", "spring green", "cyan", "azure", "blue", "violet",
+                "magenta")  # their names, for a vision-language describer (perception: vlm)
 TARGET_SQUARES = 2
 BAY = 0.15  # metres between parking bays
 BOX_EDGE = 0.06  # Warehouse's boxes, metres

@@ -11,8 +11,10 @@ cell the plan names, or into the target area to the cart's bay; a cart arriving 
 with a box sets it down in the drop zone, and the box is delivered (removed) if it came to
 rest inside the target area. Then the true state is read from the physics and the
 perceived state from a camera frame (``perception/warehouse.py``), both snapped to tracks,
-columns and slots (a cart's lane taken off). Two carts on one track cell in the physics is
-the task's collision: they stand side by side in their lanes, each seen by the camera.
+columns and slots (a cart's lane taken off); with ``perception: vlm`` the perceived state is
+a vision-language model's reply in the history text's own format (``perception/describer.py``).
+Two carts on one track cell in the physics is the task's collision: they stand side by side
+in their lanes, each seen by the camera.
 
 What a carried box is called (its slot) is what the cart's arm picked: the robots know
 what they picked, the camera only sees that a deck holds a box. A world that has not been
@@ -32,8 +34,8 @@ from colony.envs.goal import CountdownGoal, Goal
 from colony.envs.physics import CART, CART_HEIGHT, CELL, Physics3D, SceneWorld, TableScene, Thing
 from colony.envs.warehouse.state import Slot, Transporter, WarehouseState, slot_name
 from colony.envs.warehouse.world import WarehouseWorld
-from colony.envs.warehouse_3d.layout import (AREA_RGB, BOX_EDGE, CART_HUES, REACH, SLOT_RGB, TARGET_SQUARES, TRACK_RGB,
-                                             Layout, cart_rgb, deck_height)
+from colony.envs.warehouse_3d.layout import (AREA_RGB, BOX_EDGE, CART_COLOURS, CART_HUES, REACH, SLOT_RGB,
+                                             TARGET_SQUARES, TRACK_RGB, Layout, cart_rgb, deck_height)
 from colony.envs.world import InvalidSize
 from colony.perception.warehouse import BOXES, WarehousePerceiver, YardSighting
 
@@ -123,7 +125,8 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
                 scene.clamp(box, self.carts[agent])
         scene.settle(30)
         hues = {agent: CART_HUES[index] for index, agent in enumerate(self.truth.agents)}
-        self.perceiver = WarehousePerceiver(scene, settings.perception, self.carts, hues, BOX_EDGE)
+        self.perceiver = (None if settings.perception == "vlm"  # (the describer reads the frame: _described)
+                          else WarehousePerceiver(scene, settings.perception, self.carts, hues, BOX_EDGE))
         self._read()
 
     # --- a step ---------------------------------------------------------------------------------
@@ -215,9 +218,12 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
     def _read(self) -> None:
         """The true state from the physics, the perceived one from a camera frame."""
         truth = WarehousePerceiver(self.scene, "oracle", self.carts, {}, BOX_EDGE).perceive()
-        seen = self.perceiver.perceive() if self.settings.perception != "oracle" else truth
+        if self.settings.perception == "vlm":
+            self.state = self._described(self.state)
+        else:
+            self.state = self._state_from(truth if self.settings.perception == "oracle" else self.perceiver.perceive(),
+                                          self.state)
         self.truth = self._state_from(truth, self.truth)
-        self.state = self._state_from(seen, self.state)
 
     def _state_from(self, sighting: YardSighting, previous: WarehouseState) -> WarehouseState3D:
         """Snap a sighting to places; a cart not seen stays where it was last seen, reported uncertain."""
@@ -227,17 +233,13 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
         for index, agent in enumerate(agents):
             point = sighting.carts.get(agent)
             if point is None:
-                old = previous.transporter(agent)
-                t = Transporter(old.track, old.column)
-                notes.setdefault(agent, []).append(f"last seen {_where(old)}")
+                t = self._last_seen(previous, agent, notes)
             else:
                 t, off = self.layout.place(*point, len(agents), index)
                 if off > OFF_PLACE:
                     notes.setdefault(agent, []).append(f"{agent} seen off its place, read as {_where(t)}")
             if agent in sighting.loaded:
-                t.carrying = self.loads.get(agent)
-                if t.carrying is None:
-                    notes.setdefault(agent, []).append(f"{agent} carries a box it did not pick")
+                self._load(t, agent, notes)
             transporters.append(t)
         boxes: set[Slot] = set()
         for x, y in sighting.floor:
@@ -249,6 +251,42 @@ class WarehouseWorld3D(SceneWorld, WarehouseWorld):
                 notes.setdefault(BOXES, []).append(f"two boxes at {slot_name(slot)}")
             boxes.add(slot)
         return WarehouseState3D(previous.tracks, previous.columns, boxes, transporters, notes)
+
+    def _described(self, previous: WarehouseState) -> WarehouseState3D:
+        """The state a vision-language model describes (``perception: vlm``). A cart it does not place stays where
+        it was last seen, carrying what its arm picked; a box it leaves out stays in its slot unless an arm took
+        it (a box leaves its slot only on an arm); each reported uncertain. Nothing it does not name is added."""
+        seen = self.settings.describer.read_yard(self.scene, previous, dict(zip(previous.agents, CART_COLOURS)))
+        notes = {about: list(texts) for about, texts in seen.notes.items()}
+        transporters = []
+        for agent in previous.agents:
+            if agent in seen.carts:
+                t = seen.carts[agent]
+                if agent in seen.loaded:
+                    self._load(t, agent, notes)
+            else:
+                t = self._last_seen(previous, agent, notes)
+                t.carrying = self.loads.get(agent)
+            transporters.append(t)
+        named = set() if seen.boxes is None else seen.boxes
+        kept = previous.boxes - named - set(self.loads.values())
+        if seen.boxes is not None and kept:  # (an unread list is noted already)
+            notes.setdefault(BOXES, []).extend(f"{slot_name(slot)} not named by the camera's describer, and no arm "
+                                               f"took it" for slot in sorted(kept))
+        return WarehouseState3D(previous.tracks, previous.columns, named | kept, transporters, notes)
+
+    @staticmethod
+    def _last_seen(previous: WarehouseState, agent: str, notes: dict[str, list[str]]) -> Transporter:
+        """A cart perception could not place: kept where it was last seen, reported uncertain."""
+        old = previous.transporter(agent)
+        notes.setdefault(agent, []).append(f"last seen {_where(old)}")
+        return Transporter(old.track, old.column)
+
+    def _load(self, t: Transporter, agent: str, notes: dict[str, list[str]]) -> None:
+        """A cart seen with a box on its deck carries what its arm picked (the camera cannot tell which box)."""
+        t.carrying = self.loads.get(agent)
+        if t.carrying is None:
+            notes.setdefault(agent, []).append(f"{agent} carries a box it did not pick")
 
     def true_state_text(self) -> str:
         text = self.truth.history_state_text()
