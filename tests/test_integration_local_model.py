@@ -103,7 +103,9 @@ def test_the_server_runs_as_its_own_process_while_the_module_runs(server):
 @pytest.mark.parametrize("task", list(TASKS))
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_scheme_and_task_in_process(tmp_path, scheme, task):
-    config = scenario(task, tmp_path, size=TASKS[task], **SHORT, **{"planner.scheme": scheme, "llm.spec": "local"})
+    # The compact prompts here (the style the shipped adapter is trained on), the paper's over HTTP above.
+    config = scenario(task, tmp_path, size=TASKS[task], **SHORT, **{"planner.scheme": scheme, "llm.spec": "local",
+                                                                    "planner.prompt_style": "compact"})
     folder, summary = run_scenario(config)
     calls = calls_of(folder)
     episode = summary["per_episode"][0]
