@@ -1,8 +1,10 @@
 """Chat-model backends chosen by a spec string; LangChain chat models are the one interface.
 
 =====================  ==============================================================
-``local``              the embedded SmolLM2-135M-Instruct (llama.cpp, in-process)
-``local:<file.gguf>``  any GGUF model, in-process
+``local``              the embedded SmolLM2-135M-Instruct (llama.cpp, in-process) with the
+                       adapter distilled from the experts, when colony ships one
+``local:base``         the embedded model alone
+``local:<file.gguf>``  any GGUF model, in-process (``llm.adapter``: a GGUF LoRA for it)
 ``openai:<model>``     OpenAI, or any OpenAI-compatible server with ``llm.base_url``
                        (vLLM, a llama.cpp server, LM Studio, Ollama's /v1)
 ``ollama:<model>``     an Ollama server (``llm.base_url``, default localhost:11434)

@@ -108,9 +108,9 @@ class ChatClient:
             first = next(i for i, (kind, _) in enumerate(call.messages) if kind == "user")
             payload[first] = HumanMessage(content=[{"type": "text", "text": call.messages[first][1]},
                                                    *({"type": "image_url", "image_url": {"url": url}} for url in images)])
-        # Scripted models that answer from the state (the oracle) are told the step and the role.
-        extra = {"planning_context": self.context, "role": call.role} if getattr(self.model, "wants_planning_context", False) \
-            else {}
+        # Scripted models that answer from the state (the oracle) are told the step, the role and the agent.
+        extra = {"planning_context": self.context, "role": call.role, "agent": call.agent} \
+            if getattr(self.model, "wants_planning_context", False) else {}
         for attempt in range(self.retries + 1):
             start = time.perf_counter()
             try:

@@ -31,8 +31,11 @@ class _Strict(BaseModel):
 
 
 class LLMConfig(_Strict):
-    spec: str = Field("local", description="backend spec: local[:model.gguf], openai:<model>, ollama:<model>, "
-                                           "anthropic:<model>, scripted[:replies.yaml]")
+    spec: str = Field("local", description="backend spec: local (with the shipped adapter), local:base, local:<model.gguf>, "
+                                           "openai:<model>, ollama:<model>, anthropic:<model>, scripted[:replies.yaml], "
+                                           "oracle")
+    adapter: str | None = Field(None, description="local backend: a llama.cpp GGUF LoRA file to apply, or none "
+                                                   "(default: the adapter shipped with colony, for spec local)")
     base_url: str | None = Field(None, description="an OpenAI-compatible or Ollama server")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)

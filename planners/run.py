@@ -44,7 +44,9 @@ def build_backend(config: ScenarioConfig, model: Any = None) -> Backend:
         check_backend(config.llm)
         model = make_chat_model(config.llm, task=config.task)
     counter = getattr(model, "token_counter", None) or gpt4_counter()
-    client = ChatClient(model, label=spec.label, counter=counter, retries=config.llm.retries,
+    name = getattr(model, "model_name", None) if spec.provider == "local" else None
+    label = f"{spec.label} ({name})" if name else spec.label  # the local model names its adapter
+    client = ChatClient(model, label=label, counter=counter, retries=config.llm.retries,
                         backoff_s=config.llm.backoff_s, max_wait_s=config.llm.timeout_s,
                         schema_binding=schema_binding_for(spec.provider, config.llm.schema_style, config.llm.base_url))
     return Backend(client, counter)
