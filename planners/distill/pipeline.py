@@ -1,0 +1,138 @@
+"""``colony distill``: base -> data and training rounds -> GGUF LoRA and manifest -> evaluation -> ship.
+
+Every stage writes into one folder, and a stage whose output is there (with its figures in
+``manifest.json``) is not done again: a run cut short continues where it stopped, and the
+evaluation can run on another machine than the training (llama.cpp on a laptop, torch on a
+lent GPU). ``--ship`` copies the adapter and its manifest into the package
+(``planners/adapters/``), where the ``local`` backend finds them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from colony.planners.distill.settings import DistillSettings, settings_dict
+
+MANIFEST = "manifest.json"
+
+
+def commit() -> str:
+    """The git commit of the colony source this runs from ('unknown' outside a checkout)."""
+    source = Path(__file__).resolve().parents[2]
+    try:
+        out = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() + ("+changes" if dirty else "") if out.returncode == 0 else "unknown"
+
+
+class Run:
+    """The folder of one distillation run and its manifest."""
+
+    def __init__(self, settings: DistillSettings, out: Path, source: str) -> None:
+        self.settings, self.out = settings, out
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / MANIFEST
+        self.manifest: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+        if self.manifest and self.manifest.get("settings") != settings_dict(settings):
+            raise ValueError(f"{out} holds a run with other settings; choose another --out")
+        self.manifest.setdefault("name", settings.name)
+        self.manifest.setdefault("settings", settings_dict(settings))
+        self.manifest.setdefault("reproduce", f"colony distill --settings {source} --out {out}")
+        self.manifest.setdefault("rounds", [])
+
+    @property
+    def base(self) -> Path:
+        return self.out / "base"
+
+    @property
+    def adapter_file(self) -> Path:
+        return self.out / f"{self.settings.name}.gguf"
+
+    def save(self) -> None:
+        (self.out / MANIFEST).write_text(json.dumps(self.manifest, indent=2) + "\n")
+
+
+def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[str], None] = print) -> None:
+    """The torch half: base, every round's data and training, the GGUF LoRA."""
+    from colony.planners.distill.data import collect, read_examples
+    from colony.planners.distill.export import export_gguf
+    from colony.planners.distill.model import (TransformersChatModel, pick_device, prepare_base,
+                                               require_training_stack, sha256)
+    from colony.planners.distill.train import train_round
+    from colony.planners.local_model import embedded_model_path
+
+    require_training_stack()
+    settings, manifest = run.settings, run.manifest
+    manifest.update(commit=manifest.get("commit", commit()))
+    start = time.perf_counter()
+    manifest["base"] = prepare_base(base_gguf or embedded_model_path(), run.base)
+    log(f"base: {manifest['base']['gguf']} (sha256 {manifest['base']['sha256'][:12]}) -> {run.base}")
+    device = pick_device(settings.train.device)
+    adapter: Path | None = None
+    files = []
+    for index in range(1 + settings.on_policy.rounds):
+        data_file, folder = run.out / "data" / f"round_{index}.jsonl", run.out / f"adapter_round_{index}"
+        files.append(data_file)
+        if index < len(manifest["rounds"]) and (folder / "adapter_model.safetensors").is_file():
+            log(f"round {index}: done before ({folder})")
+            adapter = folder
+            continue
+        student = None if adapter is None else functools.partial(
+            TransformersChatModel, base=str(run.base), adapter=str(adapter), device=device,
+            max_new_tokens=settings.on_policy.max_new_tokens)
+        data = collect(settings, index, data_file, make_student=student, log=log)
+        examples = read_examples(files)
+        log(f"round {index}: training on {len(examples)} distinct examples ({device})")
+        trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log)
+        log(f"round {index}: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
+            f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
+        manifest["rounds"] = manifest["rounds"][:index] + [{"data": data, "train": trained}]
+        run.save()
+        adapter = folder
+    exported = export_gguf(adapter, run.base, run.adapter_file)
+    manifest["adapter"] = {**exported, "sha256": sha256(run.adapter_file)}
+    manifest["train_seconds"] = round(time.perf_counter() - start, 1) + manifest.get("train_seconds", 0)
+    run.save()
+    log(f"adapter: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
+
+
+def evaluate_run(run: Run, *, log: Callable[[str], None] = print) -> None:
+    """The llama.cpp half: closed-loop success of base and adapter beside the expert."""
+    from colony.planners.distill.evaluate import evaluate, table
+
+    if run.settings.eval is None:
+        log("eval: not in these settings")
+        return
+    if not run.adapter_file.is_file():
+        raise FileNotFoundError(f"{run.adapter_file}: train first (no adapter in {run.out})")
+    models = {"base": {"spec": "local:base"}, "adapter": {"spec": "local", "adapter": str(run.adapter_file)}}
+    rows = evaluate(run.settings.eval, models, run.out / "eval", log=log)
+    run.manifest["eval"] = rows
+    run.save()
+    log(table(rows))
+
+
+def ship(run: Run, *, log: Callable[[str], None] = print) -> Path:
+    """Copy the adapter and its manifest into the package (``planners/adapters/``)."""
+    from colony.planners.local_model import adapters_folder
+
+    if "adapter" not in run.manifest:
+        raise FileNotFoundError(f"{run.out}: no exported adapter to ship")
+    folder = adapters_folder()
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.gguf"):
+        old.unlink()
+    shutil.copyfile(run.adapter_file, folder / run.adapter_file.name)
+    (folder / MANIFEST).write_text(json.dumps(run.manifest, indent=2) + "\n")
+    log(f"shipped {run.adapter_file.name} and its manifest to {folder}")
+    return folder
