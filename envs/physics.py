@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pybullet as p
+try:
+    import pybullet as p
+except ModuleNotFoundError:  # the 2D tasks, the planners and `colony distill` run without it; a 3D scene says so
+    p = None
 
 CELL = 0.30  # metres per square
 SLOTS = 5  # slots per side of a square
@@ -96,6 +99,8 @@ class TableScene:
     def __init__(self, rows: int, cols: int, resolution: tuple[int, int] = (320, 240), grid: bool = True) -> None:
         """A ``rows`` x ``cols`` table of squares, framed by the camera; ``grid=False`` leaves the lines
         out (a task that marks its own layout with ``patch``)."""
+        if p is None:
+            raise ModuleNotFoundError("the 3D tasks need pybullet: pip install pybullet")
         self.rows, self.cols = rows, cols
         self.client = p.connect(p.DIRECT)
         self.things: list[Thing] = []
