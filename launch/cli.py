@@ -198,14 +198,17 @@ def cmd_model_serve(args: argparse.Namespace, console: Console) -> int:
     """Serve the embedded (or a given GGUF) model over an OpenAI-compatible API on 127.0.0.1."""
     import os
 
-    from colony.planners.local_model import embedded_model_path
+    from colony.planners.local_model import embedded_model_path, shipped_adapter
 
     model = args.model or str(embedded_model_path())
-    console.print(f"serving {model} at http://127.0.0.1:{args.port}/v1 - use: --llm openai:local "
-                  f"--base-url http://127.0.0.1:{args.port}/v1")
+    shipped = shipped_adapter() if not (args.model or args.base) else None
+    adapter = args.adapter or (str(shipped[0]) if shipped else None)
+    console.print(f"serving {model}{f' + {adapter}' if adapter else ''} at http://127.0.0.1:{args.port}/v1 - use: "
+                  f"--llm openai:local --base-url http://127.0.0.1:{args.port}/v1")
     argv = [sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", "local", "--host", "127.0.0.1",
             "--port", str(args.port), "--n_ctx", str(args.context), "--seed", "0",
-            "--n_threads", str(os.cpu_count() or 1), "--n_threads_batch", str(os.cpu_count() or 1)]
+            "--n_threads", str(os.cpu_count() or 1), "--n_threads_batch", str(os.cpu_count() or 1),
+            *(["--lora_path", adapter] if adapter else [])]
     sys.stdout.flush()
     os.execv(sys.executable, argv)  # the server takes over this process (and its PID)
     return 0
@@ -235,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     model = commands.add_parser("model", help="the local model").add_subparsers(dest="model_command", required=True)
     serve = model.add_parser("serve", help=cmd_model_serve.__doc__)
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--model", help="a GGUF file (default: the embedded SmolLM2-135M-Instruct)")
+    serve.add_argument("--model", help="a GGUF file (default: the embedded SmolLM2-135M-Instruct with the shipped adapter)")
+    serve.add_argument("--adapter", help="a llama.cpp GGUF LoRA to apply")
+    serve.add_argument("--base", action="store_true", help="the embedded model without the shipped adapter")
     serve.add_argument("--context", type=int, default=8192, help="context window in tokens")
     serve.set_defaults(run=cmd_model_serve)
     distill = commands.add_parser("distill", help=cmd_distill.__doc__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -24,7 +25,10 @@ MANIFEST = "manifest.json"
 
 
 def commit() -> str:
-    """The git commit of the colony source this runs from ('unknown' outside a checkout)."""
+    """The git commit of the colony source this runs from: ``COLONY_COMMIT`` when set (a copy of the
+    checkout without its history, as on a lent machine), else git's; 'unknown' outside a checkout."""
+    if os.environ.get("COLONY_COMMIT"):
+        return os.environ["COLONY_COMMIT"]
     source = Path(__file__).resolve().parents[2]
     try:
         out = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
@@ -47,7 +51,7 @@ class Run:
             raise ValueError(f"{out} holds a run with other settings; choose another --out")
         self.manifest.setdefault("name", settings.name)
         self.manifest.setdefault("settings", settings_dict(settings))
-        self.manifest.setdefault("reproduce", f"colony distill --settings {source} --out {out}")
+        self.manifest.setdefault("reproduce", f"colony distill --settings {source}")
         self.manifest.setdefault("rounds", [])
 
     @property
