@@ -8,7 +8,8 @@ imitating the greedy experts (``colony distill``; its manifest is printed): usef
 demos and pipeline tests, not a reasoning planner.
 
 Usage: ``python benchmarks/embedded_model.py [--instances 10] [--tasks boxnet1 ...]
-[--schemes cmas hmas2] [--adapter FILE.gguf]`` (default adapter: the one colony ships).
+[--schemes cmas hmas2] [--adapter FILE.gguf] [--step-limit N] [--skip-base]`` (default adapter:
+the one colony ships).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ def main() -> None:
     parser.add_argument("--adapter", help="a GGUF LoRA (default: the adapter colony ships)")
     parser.add_argument("--step-limit", type=int, help="cap each episode's steps (default: the task's own)")
     parser.add_argument("--out", default="runs/embedded_model")
+    parser.add_argument("--skip-base", action="store_true", help="leave the base model out (it is the slow one)")
     args = parser.parse_args()
 
-    models = {"base": {"spec": "local:base"}}
+    models = {} if args.skip_base else {"base": {"spec": "local:base"}}
     if args.adapter:
         models["adapter"] = {"spec": "local", "adapter": args.adapter}
     elif (shipped := shipped_adapter()) is not None:

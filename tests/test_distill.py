@@ -184,6 +184,17 @@ def test_every_stage_end_to_end_in_the_tiny_setting_and_the_local_backend_loads_
     assert {(r["scheme"], r["model"]) for r in manifest["eval"]} == {("expert", "expert"), ("cmas", "base"),
                                                                      ("cmas", "adapter")}
     assert all(r["episodes"] == 1 for r in manifest["eval"])
+    # the student of an on-policy round acts through torch (on a GPU) or llama.cpp (on a CPU)
+    from colony.planners.distill.model import TransformersChatModel
+    from colony.planners.local_model import LocalChatModel, embedded_model_path
+
+    for kind, expected in (("torch", TransformersChatModel), ("llama_cpp", LocalChatModel)):
+        run.settings = settings.model_copy(update={"on_policy": settings.on_policy.model_copy(update={"student": kind})})
+        student = pipeline.make_student(run, tmp_path / "run" / "adapter_round_0", "cpu", embedded_model_path(),
+                                        lines.append)()
+        examples, episode = play(Job("boxnet1", "2x2", "cmas", TRAIN_SEED_BASE, 1, 0), student)
+        assert isinstance(student, expected) and episode["examples"] == len(examples) == 1
+    run.settings = settings
     # done stages are not done again
     lines.clear()
     pipeline.train_and_export(pipeline.Run(settings, tmp_path / "run", "tiny"), log=lines.append)

@@ -66,12 +66,34 @@ class Run:
         (self.out / MANIFEST).write_text(json.dumps(self.manifest, indent=2) + "\n")
 
 
+def make_student(run: Run, adapter: Path, device: str, base_file: Path, log: Callable[[str], None]) -> Callable[[], Any]:
+    """A picklable factory of the acting model: the adapter in torch, or its GGUF through llama.cpp."""
+    import importlib.util
+
+    from colony.planners.distill.export import export_gguf
+    from colony.planners.distill.model import TransformersChatModel
+    from colony.planners.local_model import LocalChatModel
+
+    settings = run.settings.on_policy
+    kind = settings.student
+    if kind == "auto":
+        kind = "llama_cpp" if device == "cpu" and importlib.util.find_spec("llama_cpp") else "torch"
+    log(f"the student acts through {kind}")
+    if kind == "torch":
+        return functools.partial(TransformersChatModel, base=str(run.base), adapter=str(adapter), device=device,
+                                 max_new_tokens=settings.max_new_tokens)
+    gguf = adapter / "adapter.gguf"
+    export_gguf(adapter, run.base, gguf)
+    threads = 1 if (run.settings.data.workers or os.cpu_count() or 1) > 1 else None
+    return functools.partial(LocalChatModel, model_path=str(base_file), lora_path=str(gguf),
+                             max_tokens=settings.max_new_tokens, n_ctx=4096, n_threads=threads)
+
+
 def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[str], None] = print) -> None:
     """The torch half: base, every round's data and training, the GGUF LoRA."""
     from colony.planners.distill.data import collect, read_examples
     from colony.planners.distill.export import export_gguf
-    from colony.planners.distill.model import (TransformersChatModel, pick_device, prepare_base,
-                                               require_training_stack, sha256)
+    from colony.planners.distill.model import pick_device, prepare_base, require_training_stack, sha256
     from colony.planners.distill.train import train_round
     from colony.planners.local_model import embedded_model_path
 
@@ -79,7 +101,8 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[
     settings, manifest = run.settings, run.manifest
     manifest.update(commit=manifest.get("commit", commit()))
     start = time.perf_counter()
-    manifest["base"] = prepare_base(base_gguf or embedded_model_path(), run.base)
+    base_file = base_gguf or embedded_model_path()
+    manifest["base"] = prepare_base(base_file, run.base)
     log(f"base: {manifest['base']['gguf']} (sha256 {manifest['base']['sha256'][:12]}) -> {run.base}")
     device = pick_device(settings.train.device)
     adapter: Path | None = None
@@ -91,13 +114,12 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[
             log(f"round {index}: done before ({folder})")
             adapter = folder
             continue
-        student = None if adapter is None else functools.partial(
-            TransformersChatModel, base=str(run.base), adapter=str(adapter), device=device,
-            max_new_tokens=settings.on_policy.max_new_tokens)
+        student = None if adapter is None else make_student(run, adapter, device, base_file, log)
         data = collect(settings, index, data_file, make_student=student, log=log)
         examples = read_examples(files)
         log(f"round {index}: training on {len(examples)} distinct examples ({device})")
-        trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log)
+        trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log,
+                              budget_s=settings.train.later_budget_s if index else None)
         log(f"round {index}: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
             f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
         manifest["rounds"] = manifest["rounds"][:index] + [{"data": data, "train": trained}]

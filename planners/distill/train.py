@@ -3,7 +3,8 @@
 Examples longer than ``max_length`` are left out (counted, never cut: the deployed model sees
 whole prompts). Batches hold examples of similar length; the learning rate warms up over 3%
 of the planned steps and decays on a cosine to a tenth. Training stops after ``epochs`` or at
-the wall-clock budget, whichever comes first, and says which.
+the wall-clock budget, whichever comes first, and says which; the decay follows the steps or
+the clock, whichever is further along, so a round cut by its budget ends at the low rate too.
 """
 
 from __future__ import annotations
@@ -49,9 +50,45 @@ def batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[lis
     return out
 
 
+def use_bf16(precision: str, device: str) -> bool:
+    import torch
+
+    if precision != "auto":
+        return precision == "bf16"
+    return device == "cuda" or bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def micro_batches(batch: list[tuple[list[int], int]], max_tokens: int) -> list[list[tuple[list[int], int]]]:
+    """``batch`` (sorted by length) in parts whose padded size stays within ``max_tokens``: the memory a
+    step needs is bounded by the tokens in flight, not by the batch's longest example times its size."""
+    parts: list[list[tuple[list[int], int]]] = [[]]
+    for example in batch:
+        if parts[-1] and len(example[0]) * (len(parts[-1]) + 1) > max_tokens:
+            parts.append([])
+        parts[-1].append(example)
+    return parts
+
+
+def tensors(part: list[tuple[list[int], int]], pad: int) -> tuple[Any, Any, Any]:
+    """Right-padded input ids, labels (the reply only) and attention mask."""
+    import torch
+
+    width = max(len(ids) for ids, _ in part)
+    input_ids = torch.full((len(part), width), pad, dtype=torch.long)
+    labels = torch.full((len(part), width), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(part), width), dtype=torch.long)
+    for row, (ids, reply_start) in enumerate(part):
+        input_ids[row, :len(ids)] = torch.tensor(ids)
+        labels[row, reply_start:len(ids)] = torch.tensor(ids[reply_start:])
+        mask[row, :len(ids)] = 1
+    return input_ids, labels, mask
+
+
 def train_round(settings: TrainSettings, base: Path, examples: list[dict[str, Any]], out: Path, *,
-                start_from: Path | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Train (a new adapter, or continue ``start_from``) on ``examples``; save it in ``out``."""
+                start_from: Path | None = None, budget_s: float | None = None,
+                log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train (a new adapter, or continue ``start_from``) on ``examples`` for at most ``budget_s``
+    (default: the settings' budget); save it in ``out``."""
     import torch
     from peft import LoraConfig, get_peft_model
 
@@ -77,39 +114,43 @@ def train_round(settings: TrainSettings, base: Path, examples: list[dict[str, An
     def rate(step: int) -> float:
         if step < warmup:
             return (step + 1) / warmup
-        progress = (step - warmup) / max(1, planned - warmup)
+        # as far along as the steps or the clock say, whichever is further: a round cut by its budget decays too
+        progress = min(1.0, max((step - warmup) / max(1, planned - warmup), (time.perf_counter() - start) / budget))
         return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
     pad = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else torch.autocast("cpu", enabled=False)
+    bf16 = use_bf16(settings.precision, device)
+    autocast = torch.autocast(device, dtype=torch.bfloat16, enabled=bf16)
+    budget = budget_s or settings.budget_s
     model.train()
     start, step, tokens, losses, stopped = time.perf_counter(), 0, 0, [], "epochs done"
     schedule: list[list[int]] = []
     while step < planned:
         if not schedule:
             schedule = batches(lengths, settings.batch_size, rng)
-        if time.perf_counter() - start > settings.budget_s:
+        if time.perf_counter() - start > budget:
             stopped = "budget"
             break
-        batch = [data[i] for i in schedule.pop()]
-        width = max(len(ids) for ids, _ in batch)
-        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, (ids, reply_start) in enumerate(batch):
-            input_ids[row, :len(ids)] = torch.tensor(ids)
-            labels[row, reply_start:len(ids)] = torch.tensor(ids[reply_start:])
-            mask[row, :len(ids)] = 1
-        with autocast:
-            loss = model(input_ids=input_ids.to(device), attention_mask=mask.to(device), labels=labels.to(device)).loss
-        loss.backward()
+        batch = sorted((data[i] for i in schedule.pop()), key=lambda example: len(example[0]))
+        replies = sum(len(ids) - start_of_reply for ids, start_of_reply in batch)  # tokens the loss covers
+        total = 0.0
+        for part in micro_batches(batch, settings.max_batch_tokens):
+            input_ids, labels, mask = tensors(part, pad)
+            with autocast:
+                logits = model(input_ids=input_ids.to(device), attention_mask=mask.to(device)).logits
+            # summed over this part's reply tokens, divided by the whole batch's: the mean of the batch
+            part_loss = torch.nn.functional.cross_entropy(logits[:, :-1].flatten(0, 1).float(),
+                                                          labels[:, 1:].flatten().to(device), ignore_index=IGNORE,
+                                                          reduction="sum") / replies
+            part_loss.backward()
+            total += float(part_loss.detach())
+            tokens += int(mask.sum())
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        losses.append(float(loss.detach()))
-        tokens += int(mask.sum())
+        losses.append(total)
         step += 1
         if step == 1 or step % max(1, planned // 10) == 0 or step == planned:
             log(f"  step {step}/{planned}  loss {sum(losses[-20:]) / len(losses[-20:]):.4f}  "
@@ -120,5 +161,5 @@ def train_round(settings: TrainSettings, base: Path, examples: list[dict[str, An
     return {"examples": len(data), "too_long": too_long, "steps": step, "planned_steps": planned,
             "epochs": round(step / per_epoch, 3), "stopped": stopped, "tokens": tokens, "seconds": round(seconds, 1),
             "tokens_per_s": round(tokens / seconds), "loss_first": round(losses[0], 4),
-            "loss_last": round(sum(tail) / len(tail), 4), "device": device,
+            "loss_last": round(sum(tail) / len(tail), 4), "device": device, "bf16": bf16,
             "trainable_parameters": sum(p.numel() for p in trainable)}
