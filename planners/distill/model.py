@@ -19,8 +19,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
+from colony.planners.local_model import chat_dicts
+
 END_OF_TURN = "<|im_end|>"
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 MISSING = ("the distillation pipeline needs torch, transformers, peft and gguf: pip install 'colony[distill]' "
            "(the pip package of torch pulls its CUDA libraries, several GB)")
 
@@ -123,8 +124,7 @@ class TransformersChatModel(BaseChatModel):
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         import torch
 
-        prompt = chat_ids(self._tokenizer, [{"role": _ROLES.get(m.type, m.type), "content": str(m.content)}
-                                            for m in messages])
+        prompt = chat_ids(self._tokenizer, chat_dicts(messages))
         end = self._tokenizer.convert_tokens_to_ids(END_OF_TURN)
         with torch.no_grad():
             out = self._model.generate(input_ids=torch.tensor([prompt], device=self.device),

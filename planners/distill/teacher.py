@@ -31,12 +31,12 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
+from colony.planners.local_model import chat_dicts
 from colony.planners.oracle import OracleChatModel
 
 LABELLED_ROLES = ("central", "feedback", "local")
 AGREE = "I Agree"
 _PART = re.compile(r"^The central plan for you: (?P<part>.*)\.$", re.MULTILINE)
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 def objection(agent: str, expert_part: str) -> str:
@@ -80,8 +80,7 @@ class TeacherChatModel(BaseChatModel):
         if role not in LABELLED_ROLES:  # summaries and the like: the oracle's canned answer, not a training example
             return self._oracle._generate(messages, planning_context=planning_context, role=role)
         label = self.label(messages, planning_context, role, agent)
-        self.examples.append({"messages": [{"role": _ROLES.get(m.type, m.type), "content": str(m.content)}
-                                           for m in messages],
+        self.examples.append({"messages": chat_dicts(messages),
                               "reply": label, "role": role, "step": planning_context.step})
         if self.student is None:
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content=label))])
