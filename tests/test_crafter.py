@@ -190,6 +190,55 @@ def test_explore_heads_for_the_widest_view_of_the_unknown():
     assert lookouts(miner, (15, 15), (0, 0), (4, 3), rock_ids={2})[0][0] <= 8  # a miner goes for the rock
 
 
+def test_explore_takes_the_best_reachable_lookout_when_the_best_lie_out_of_reach():
+    from colony.envs.crafter.navigation import Terrain, lookouts, reachable
+
+    known = np.full((30, 30), -1, np.int16)
+    known[5:15, 5:25] = 1  # the agent's meadow (grass, id 1)
+    known[15:20, 5:25] = 2  # a band of rock (id 2) it cannot mine yet...
+    known[20, 10:20] = 3  # ...with a path (id 3) beyond it, next to much rock-like unknown
+    known[21:24, 10:20] = 2
+    terrain = Terrain(known, walkable={1, 3}, minable=set(), occupied=set())
+    best = lookouts(terrain, (10, 15), (0, 0), (4, 3), rock_ids={2, 3})
+    assert best and best[0][0] == 20  # on the path: the most rock to see, but no way there
+    within = reachable(terrain, (10, 15))
+    assert within[5:15, 5:25].all() and not within[15:].any()
+    narrowed = lookouts(terrain, (10, 15), (0, 0), (4, 3), rock_ids={2, 3}, within=within)
+    assert narrowed and all(within[cell] for cell in narrowed)
+
+
+def test_a_lone_agent_never_freezes_for_want_of_a_reachable_lookout():
+    # with rock-weighted lookouts and no fallback, seed 7036 left a lone expert standing still for 287 of
+    # its 350 steps: the six best lookouts lay on a path inside rock it could not yet mine
+    env = make(agents=1, seed=7036)
+    expert = CrafterExpert()
+    stuck = 0
+    for _ in range(120):
+        feedback = env.apply(expert.plan(PlanningContext.from_surface(env)))
+        stuck += sum("nothing left to explore" in getattr(event, "detail", "") for event in feedback.events)
+    assert stuck == 0
+    assert env.task_state().member("agent0").inventory["wood_pickaxe"]
+
+
+def test_an_expert_at_critical_health_shelters_by_day_and_rests_until_healed():
+    from colony.envs.crafter import expert as rules
+
+    env = make(agents=1, seed=7036)
+    expert = CrafterExpert()
+    for _ in range(120):
+        env.apply(expert.plan(PlanningContext.from_surface(env)))
+    player = env.world.team.players[0]
+    assert env.world.state.daylight >= 0.4  # day
+    player.health = rules.CRITICAL
+    env.world.state = env.world._read_state()
+    assert expert.plan(PlanningContext.from_surface(env))["agent0"] in ("shelter", "attack zombie", "attack skeleton")
+    assert "agent0" in expert.resting
+    player.health = rules.HEALED
+    env.world.state = env.world._read_state()
+    expert.plan(PlanningContext.from_surface(env))
+    assert "agent0" not in expert.resting
+
+
 def test_same_seed_same_trajectory():
     def play(seed):
         env = make(agents=3, seed=seed)

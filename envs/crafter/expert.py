@@ -32,8 +32,8 @@ SPARE_STONE = 2  # kept for a stone sword and for emergencies
 START_WOOD = 3  # the wood and stone pickaxes and the stone sword: the table goes down once this much is held
 FAR = 8  # a table farther than this is replaced rather than walked back to
 LOW = 3  # a vital this low sends the agent to water or a cow (a point lasts 20-25 steps)
-HURT = 5  # health this low at night: shelter and heal
-DROWSY = 4  # energy this low at night: shelter and sleep the night through
+CRITICAL = 3  # health this low: shelter and rest until HEALED (two more hits would kill); at night, shelter then
+HEALED = 6
 SAYS = {"holder": "I have an iron pickaxe and have seen no diamond.",
         "seer": "I have seen a diamond and have no iron pickaxe."}
 HEARS = {text: status for status, text in SAYS.items()}
@@ -104,6 +104,7 @@ class CrafterExpert:
         self.set_aside: dict[tuple[str, str], int] = {}
         self.refilling: dict[str, str] = {}  # agent -> the vital it is topping up (drink or food)
         self.doing: dict[str, str] = {}  # agent -> the chain action it chose last
+        self.resting: set[str] = set()  # agents sheltering until their health is back
         self.broker = broker
         self.heard: dict[str, dict[str, tuple[str, int]]] = {}  # agent -> sender -> (status, step heard)
 
@@ -136,11 +137,16 @@ class CrafterExpert:
         zombies = [cell for _, cell in state.seen_things(agent, "zombie")
                    if abs(cell[0] - me.position[0]) + abs(cell[1] - me.position[1]) <= 3]
         armed = inventory["stone_sword"] or inventory["iron_sword"]
-        threatened = inventory["health"] <= (3 if finishing else HURT) or (bool(zombies) and not armed)
-        drowsy = not finishing and inventory["energy"] <= DROWSY
+        threatened = inventory["health"] <= CRITICAL or (bool(zombies) and not armed)
+        if inventory["health"] <= CRITICAL and not finishing:
+            self.resting.add(agent)
+        elif inventory["health"] >= HEALED:
+            self.resting.discard(agent)
         if state.sealed(agent) and fed:
-            if (tired(inventory) or night and drowsy) and "sleep" in can:
+            if tired(inventory) and "sleep" in can:
                 return "sleep"  # only safe here: crafter keeps a sleeper asleep until fully rested
+            if agent in self.resting:
+                return "sleep" if "sleep" in can else "wait"  # a sleeper heals twice as fast
             if night and threatened:
                 return "wait"  # heal where nothing reaches
         for kind, reach in (("zombie", 1), ("skeleton", 2)):  # fight what is upon you; chasing costs more than it saves
@@ -157,7 +163,7 @@ class CrafterExpert:
                     del self.refilling[agent]  # full, or nothing in reach: back to work
                 else:
                     return action
-        if fed and (night and (threatened or drowsy) or tired(inventory)) and "shelter" in can:
+        if fed and (night and threatened or tired(inventory) or agent in self.resting) and "shelter" in can:
             return "shelter"
         gift = self.gift(state, agent, can)
         if gift:

@@ -18,7 +18,7 @@ from crafter import constants
 from pydantic import Field
 
 from colony.envs.crafter.navigation import (MOVES, SIDES, Navigator, Terrain, approach_cells, cells, face, lookouts,
-                                           route, shelter_gates, station_cells, unknown_around)
+                                           reachable, route, shelter_gates, station_cells, unknown_around)
 from colony.envs.crafter.recipes import CHAIN, SOURCES, Action, catalogue, parse_action
 from colony.envs.crafter.state import HALF_VIEW, CrafterState, Member
 from colony.envs.crafter.team import TeamCrafter
@@ -282,7 +282,9 @@ class CrafterWorld(World):
     def _explore(self, index: int, terrain: Terrain) -> tuple[str, str]:
         """Toward the unknown: a lookout (the known cell whose view would reveal the most unknown
         cells for the walk there, see :func:`lookouts`) is chosen and kept until it is reached,
-        shows little new or cannot be reached; the agent's heading turns to follow it."""
+        shows little new or cannot be reached; the agent's heading turns to follow it. When none of
+        the best lookouts can be reached (they lie across lava or water, or in rock the agent cannot
+        mine yet), the best among the cells it can reach are taken instead."""
         me = self.state.members[index]
         navigator = self.navigators[index]
         target = self.explore_targets[index]
@@ -294,24 +296,27 @@ class CrafterWorld(World):
         rock = {ids[name] for name in ("stone", "coal", "iron", "diamond", "path", "lava") if name in ids}
         if min(me.inventory["drink"], me.inventory["food"]) <= THIRSTY:
             rock = set()  # water and cows are found on the grass
-        options = [lookouts(terrain, me.position, self.headings[index], HALF_VIEW, rock)]
+        views = [terrain]
         if (self.state.daylight < NIGHT or me.inventory.get("stone_pickaxe", 0)) and terrain.minable and rock:
             # ores lie in the rock, and at night zombies roam the grass: lookouts reached through rock first
-            underground = Terrain(terrain.known, {ids["path"]} if "path" in ids else set(), terrain.minable,
-                                  terrain.occupied)
-            options.insert(0, lookouts(underground, me.position, self.headings[index], HALF_VIEW, rock))
-        for choices in options:
-            if not choices:
-                continue
-            # one search to the nearest of the best lookouts (a search per lookout would cost a team of 32 dearly)
-            move, _ = navigator.next_move(("explore", tuple(choices)), terrain, me.position, me.facing, set(choices))
-            if move is not None:
-                target = navigator.goal
-                navigator.key = ("explore", target)  # kept on the following steps
-                self.explore_targets[index] = target
-                dx, dy = target[0] - me.position[0], target[1] - me.position[1]
-                self.headings[index] = (int(np.sign(dx)), int(np.sign(dy)))
-                return move, ""
+            views.insert(0, Terrain(terrain.known, {ids["path"]} if "path" in ids else set(), terrain.minable,
+                                    terrain.occupied))
+        for narrowed in (False, True):  # the best lookouts; if none can be reached, the best reachable ones
+            within = reachable(terrain, me.position) if narrowed else None
+            for view in views:
+                choices = lookouts(view, me.position, self.headings[index], HALF_VIEW, rock, within=within)
+                if not choices:
+                    continue
+                # one search to the nearest of the best lookouts (a search per lookout would cost 32 agents dearly)
+                move, _ = navigator.next_move(("explore", tuple(choices)), terrain, me.position, me.facing,
+                                              set(choices))
+                if move is not None:
+                    target = navigator.goal
+                    navigator.key = ("explore", target)  # kept on the following steps
+                    self.explore_targets[index] = target
+                    dx, dy = target[0] - me.position[0], target[1] - me.position[1]
+                    self.headings[index] = (int(np.sign(dx)), int(np.sign(dy)))
+                    return move, ""
         self.explore_targets[index] = None
         return "noop", "nothing left to explore that can be reached"
 
