@@ -32,7 +32,7 @@ SPARE_STONE = 2  # kept for a stone sword and for emergencies
 START_WOOD = 3  # the wood and stone pickaxes and the stone sword: the table goes down once this much is held
 FAR = 8  # a table farther than this is replaced rather than walked back to
 LOW = 3  # a vital this low sends the agent to water or a cow (a point lasts 20-25 steps)
-CRITICAL = 3  # health this low: shelter and rest until HEALED (two more hits would kill); at night, shelter then
+CRITICAL = 3  # health this low, day or night: rest in a shelter (asleep) until HEALED; two more hits would kill
 HEALED = 6
 SAYS = {"holder": "I have an iron pickaxe and have seen no diamond.",
         "seer": "I have seen a diamond and have no iron pickaxe."}
