@@ -88,6 +88,16 @@ def test_collected_rounds_are_written_and_read_back_once_each(tmp_path):
     assert len(read_examples([tmp_path / "round_0.jsonl"] * 2)) == len({line for line in lines})
 
 
+def test_an_on_policy_round_stops_at_its_budget_and_counts_what_it_dropped(tmp_path):
+    settings = load_settings("tiny")
+    short = settings.model_copy(update={"on_policy": settings.on_policy.model_copy(update={"budget_s": 1e-6,
+                                                                                            "episodes": 2})})
+    figures = collect(short, 1, tmp_path / "round_1.jsonl", log=lambda _: None)
+    assert figures["episodes"] == 0 and figures["dropped"] == 4 and (tmp_path / "round_1.jsonl").read_text() == ""
+    # the budget is the on-policy rounds' alone: round 0 (the expert's) always plays every episode
+    assert collect(short, 0, tmp_path / "round_0.jsonl", log=lambda _: None)["dropped"] == 0
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     from colony.planners.distill.model import prepare_base

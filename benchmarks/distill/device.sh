@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the lent GPU machine, in the copy of the checkout (benchmarks/distill/README.md).
-#   device.sh part1           keep part 1 of the base GGUF in /tmp (a carried folder does not survive the call)
-#   device.sh train [full]    join and check the base, install the carried wheels, run colony distill up to the
-#                             GGUF LoRA; the adapter, its manifest and the log come back in $OUT
+#   device.sh part1                   keep part 1 of the base GGUF in /tmp (a carried folder does not survive the call)
+#   device.sh train [settings] [s]    join and check the base, install the carried wheels, run colony distill up to
+#                                     the GGUF LoRA for at most s seconds (default 510); the adapter of the last
+#                                     finished round, its manifest and the log come back in $OUT even when cut short
 set -euo pipefail
 case "${1:-}" in
   part1)
@@ -15,8 +16,14 @@ case "${1:-}" in
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .device/wheels/*.whl
     export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 COLONY_COMMIT="$(cat .device/meta/commit)"
     nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
-    python3 -m colony.launch.cli distill --settings "${2:-full}" --out /tmp/distill --base-gguf "$base" --no-eval \
-      2>&1 | grep -v "it/s\]" | tee "$OUT/distill.log"
-    cp /tmp/distill/*.gguf /tmp/distill/manifest.json "$OUT/" ;;
-  *) echo "usage: device.sh part1 | train [settings]" >&2; exit 2 ;;
+    status=0
+    timeout --signal=TERM --kill-after=10 "${3:-510}" \
+      python3 -m colony.launch.cli distill --settings "${2:-full}" --out /tmp/distill --base-gguf "$base" --no-eval \
+      > >(grep --line-buffered -v "it/s\]" | tee "$OUT/distill.log") 2>&1 || status=$?
+    sleep 1
+    echo "colony distill exited with $status"
+    cp /tmp/distill/*.gguf /tmp/distill/manifest.json "$OUT/" 2>/dev/null || echo "no adapter was exported"
+    ls -l "$OUT"
+    exit "$status" ;;
+  *) echo "usage: device.sh part1 | train [settings] [seconds]" >&2; exit 2 ;;
 esac

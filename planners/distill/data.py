@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,35 +94,59 @@ def _play_in_worker(job: Job) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return play(job, _STUDENT)
 
 
-def play_all(job_list: list[Job], *, workers: int = 0,
-             make_student: Callable[[], Any] | None = None) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any]]]:
-    """Play the jobs (in their order) in ``workers`` processes (0: one per CPU; 1: in this process).
-    ``make_student`` (picklable) builds the acting model once per process; None: the expert acts."""
+def play_all(job_list: list[Job], *, workers: int = 0, make_student: Callable[[], Any] | None = None,
+             budget_s: float | None = None) -> Iterator[tuple[int, tuple[list[dict[str, Any]], dict[str, Any]]]]:
+    """Play the jobs in ``workers`` processes (0: one per CPU; 1: in this process), yielding
+    (index in ``job_list``, result) as episodes finish. ``make_student`` (picklable) builds the
+    acting model once per process; None: the expert acts. ``budget_s``: stop once this much wall
+    clock has passed (episodes still playing are abandoned)."""
+    deadline = None if budget_s is None else time.monotonic() + budget_s
     workers = min(workers or os.cpu_count() or 1, len(job_list)) or 1
     if workers == 1:
         _start_worker(make_student)
-        yield from map(_play_in_worker, job_list)
+        for index, job in enumerate(job_list):
+            if deadline is not None and time.monotonic() > deadline:
+                return
+            yield index, _play_in_worker(job)
         return
     with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(make_student, True)) as pool:
-        yield from pool.imap(_play_in_worker, job_list)
+        results = pool.imap_unordered(_play_indexed, enumerate(job_list))
+        for _ in job_list:
+            try:
+                yield results.next(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            except multiprocessing.TimeoutError:
+                return  # leaving the block terminates the workers
+
+
+def _play_indexed(item: tuple[int, Job]) -> tuple[int, tuple[list[dict[str, Any]], dict[str, Any]]]:
+    return item[0], _play_in_worker(item[1])
 
 
 def collect(settings: DistillSettings, round_index: int, out: Path, *, make_student: Callable[[], Any] | None = None,
             log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Play a round and write its examples to ``out`` (JSON lines); returns the round's figures."""
+    """Play a round and write its examples to ``out`` (JSON lines, in the jobs' order whatever order
+    they finished in); returns the round's figures. An on-policy round stops at its budget, if any:
+    the episodes finished by then are kept, the others are counted as dropped."""
     job_list = jobs(settings, round_index)
+    budget = settings.on_policy.budget_s if round_index else None
+    start = time.monotonic()
+    results = dict(play_all(job_list, workers=settings.data.workers, make_student=make_student, budget_s=budget))
     out.parent.mkdir(parents=True, exist_ok=True)
-    episodes, counts, successes = [], {}, 0
+    episodes, counts = [], {}
     with out.open("w", encoding="utf-8") as handle:
-        for examples, episode in play_all(job_list, workers=settings.data.workers, make_student=make_student):
+        for index in sorted(results):
+            examples, episode = results[index]
             for example in examples:
                 handle.write(json.dumps(example, ensure_ascii=False) + "\n")
                 counts[example["role"]] = counts.get(example["role"], 0) + 1
-            successes += episode["outcome"] == "success"
             episodes.append(episode)
-    log(f"round {round_index}: {len(episodes)} episodes ({successes} solved), "
+    successes = sum(episode["outcome"] == "success" for episode in episodes)
+    dropped = len(job_list) - len(episodes)
+    log(f"round {round_index}: {len(episodes)} episodes ({successes} solved"
+        f"{f', {dropped} dropped at the {budget:g} s budget' if dropped else ''}) in {time.monotonic() - start:.0f} s, "
         f"{sum(counts.values())} examples {counts} -> {out}")
     return {"round": round_index, "episodes": len(episodes), "solved": successes, "examples": counts,
+            "dropped": dropped, "seconds": round(time.monotonic() - start, 1),
             "seeds": [job_list[0].seed, job_list[-1].seed] if job_list else []}
 
 

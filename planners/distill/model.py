@@ -114,6 +114,8 @@ class TransformersChatModel(BaseChatModel):
     def model_post_init(self, context: Any) -> None:
         self._model, self._tokenizer = load_model(Path(self.base), Path(self.adapter) if self.adapter else None,
                                                   self.device)
+        if self.adapter:  # the adapter folded into the weights: the same numbers, half the kernels per token
+            self._model = self._model.merge_and_unload()
         self._model.eval()
 
     @property

@@ -123,13 +123,18 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[
         log(f"round {index}: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
             f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
         manifest["rounds"] = manifest["rounds"][:index] + [{"data": data, "train": trained}]
-        run.save()
         adapter = folder
-    exported = export_gguf(adapter, run.base, run.adapter_file)
-    manifest["adapter"] = {**exported, "sha256": sha256(run.adapter_file)}
-    manifest["train_seconds"] = round(time.perf_counter() - start, 1) + manifest.get("train_seconds", 0)
-    run.save()
-    log(f"adapter: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
+        # exported after every round: a run cut short (a lent machine's time limit) still leaves the last
+        # finished round's adapter, and the manifest says which round that is
+        partial = run.out / "exporting" / run.adapter_file.name  # moved into place whole
+        partial.parent.mkdir(exist_ok=True)
+        exported = export_gguf(adapter, run.base, partial)
+        partial.replace(run.adapter_file)
+        manifest["adapter"] = {**exported, "round": index, "sha256": sha256(run.adapter_file)}
+        manifest["train_seconds"] = round(time.perf_counter() - start, 1) + manifest.get("train_seconds", 0)
+        start = time.perf_counter()
+        run.save()
+        log(f"adapter after round {index}: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
 
 
 def evaluate_run(run: Run, *, log: Callable[[str], None] = print) -> None:

@@ -62,6 +62,8 @@ class OnPolicySettings(_Strict):
                             "through llama.cpp, fast on a CPU), auto (llama_cpp when training on a CPU and installed)")
     max_replans: int = Field(3, ge=0, description="re-plans after a refused or unreadable plan in student-driven "
                                                   "episodes (each one a labelled example)")
+    budget_s: float | None = Field(None, gt=0, description="wall-clock budget for playing each round's episodes "
+                                                           "(the ones unfinished by then are dropped, and counted)")
 
 
 class TrainSettings(_Strict):
