@@ -190,6 +190,7 @@ def test_every_stage_end_to_end_in_the_tiny_setting_and_the_local_backend_loads_
     assert all(x["train"]["steps"] == 2 and x["train"]["loss_last"] > 0 for x in manifest["rounds"])
     assert manifest["base"]["gguf"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and len(manifest["base"]["sha256"]) == 64
     assert manifest["adapter"]["file"] == "tiny-lora.gguf" and manifest["adapter"]["bytes"] < 20e6
+    assert manifest["final"]["train"]["steps"] == 2 and manifest["adapter"]["round"] == "final"
     assert manifest["reproduce"].startswith("colony distill --settings tiny") and manifest["commit"]
     assert {(r["scheme"], r["model"]) for r in manifest["eval"]} == {("expert", "expert"), ("cmas", "base"),
                                                                      ("cmas", "adapter")}
@@ -209,6 +210,7 @@ def test_every_stage_end_to_end_in_the_tiny_setting_and_the_local_backend_loads_
     lines.clear()
     pipeline.train_and_export(pipeline.Run(settings, tmp_path / "run", "tiny"), log=lines.append)
     assert sum("done before" in line for line in lines) == 2
+    assert not any(line.startswith("final") for line in lines)
     with pytest.raises(ValueError, match="other settings"):
         pipeline.Run(load_settings("full"), tmp_path / "run", "full")
     # shipped: `local` loads base + adapter and names both; `local:base` the plain model

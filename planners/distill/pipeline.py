@@ -92,8 +92,7 @@ def make_student(run: Run, adapter: Path, device: str, base_file: Path, log: Cal
 def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[str], None] = print) -> None:
     """The torch half: base, every round's data and training, the GGUF LoRA."""
     from colony.planners.distill.data import collect, read_examples
-    from colony.planners.distill.export import export_gguf
-    from colony.planners.distill.model import pick_device, prepare_base, require_training_stack, sha256
+    from colony.planners.distill.model import pick_device, prepare_base, require_training_stack
     from colony.planners.distill.train import train_round
     from colony.planners.local_model import embedded_model_path
 
@@ -123,18 +122,36 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[
         log(f"round {index}: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
             f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
         manifest["rounds"] = manifest["rounds"][:index] + [{"data": data, "train": trained}]
+        manifest.pop("final", None)  # trained on older rounds
         adapter = folder
-        # exported after every round: a run cut short (a lent machine's time limit) still leaves the last
-        # finished round's adapter, and the manifest says which round that is
-        partial = run.out / "exporting" / run.adapter_file.name  # moved into place whole
-        partial.parent.mkdir(exist_ok=True)
-        exported = export_gguf(adapter, run.base, partial)
-        partial.replace(run.adapter_file)
-        manifest["adapter"] = {**exported, "round": index, "sha256": sha256(run.adapter_file)}
-        manifest["train_seconds"] = round(time.perf_counter() - start, 1) + manifest.get("train_seconds", 0)
-        start = time.perf_counter()
-        run.save()
-        log(f"adapter after round {index}: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
+        start = _export(run, adapter, index, start, log)
+    final = settings.train.final_budget_s
+    if final and adapter is not None and "final" not in manifest:
+        examples = read_examples(files)
+        log(f"final: training on all {len(examples)} distinct examples for up to {final:g} s ({device})")
+        folder = run.out / "adapter_final"
+        trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log, budget_s=final)
+        log(f"final: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
+            f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
+        manifest["final"] = {"train": trained}
+        _export(run, folder, "final", start, log)
+
+
+def _export(run: Run, adapter: Path, stage: int | str, start: float, log: Callable[[str], None]) -> float:
+    """The GGUF LoRA of ``adapter`` into the run folder, after every stage: a run cut short (a lent
+    machine's time limit) still leaves the last finished stage's adapter, and the manifest says which."""
+    from colony.planners.distill.export import export_gguf
+    from colony.planners.distill.model import sha256
+
+    partial = run.out / "exporting" / run.adapter_file.name  # moved into place whole
+    partial.parent.mkdir(exist_ok=True)
+    exported = export_gguf(adapter, run.base, partial)
+    partial.replace(run.adapter_file)
+    run.manifest["adapter"] = {**exported, "round": stage, "sha256": sha256(run.adapter_file)}
+    run.manifest["train_seconds"] = round(time.perf_counter() - start, 1) + run.manifest.get("train_seconds", 0)
+    run.save()
+    log(f"adapter after {stage if isinstance(stage, str) else f'round {stage}'}: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
+    return time.perf_counter()
 
 
 def evaluate_run(run: Run, *, log: Callable[[str], None] = print) -> None:

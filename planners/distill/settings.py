@@ -81,6 +81,8 @@ class TrainSettings(_Strict):
     budget_s: float = Field(240.0, gt=0, description="wall-clock budget of each training round")
     later_budget_s: float | None = Field(None, gt=0, description="budget of the on-policy rounds' training "
                                                                  "(default: budget_s)")
+    final_budget_s: float | None = Field(None, gt=0, description="after the last round, go on training on every "
+                                                                 "round's data for this long (none: stop there)")
     precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="bf16 autocast (master weights stay fp32) or fp32; auto: bf16 on a GPU and on a CPU "
                             "with bfloat16 matrix units (2.1x faster measured on an AMX CPU), else fp32")
