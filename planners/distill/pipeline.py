@@ -150,7 +150,8 @@ def _export(run: Run, adapter: Path, stage: int | str, start: float, log: Callab
     run.manifest["adapter"] = {**exported, "round": stage, "sha256": sha256(run.adapter_file)}
     run.manifest["train_seconds"] = round(time.perf_counter() - start, 1) + run.manifest.get("train_seconds", 0)
     run.save()
-    log(f"adapter after {stage if isinstance(stage, str) else f'round {stage}'}: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
+    name = stage if isinstance(stage, str) else f"round {stage}"
+    log(f"adapter after {name}: {run.adapter_file} ({exported['bytes'] / 1e6:.1f} MB, rank {exported['rank']})")
     return time.perf_counter()
 
 
