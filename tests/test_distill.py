@@ -182,7 +182,11 @@ def test_every_stage_end_to_end_in_the_tiny_setting_and_the_local_backend_loads_
     run = pipeline.Run(settings, tmp_path / "run", "tiny")
     run.base.symlink_to(base)  # dequantized once for the module (the stage sees its checksum and skips)
     lines = []
-    pipeline.train_and_export(run, log=lines.append)
+    pipeline.train_and_export(run, final=False, log=lines.append)  # the rounds; the final stage in a later call
+    assert json.loads((tmp_path / "run" / "manifest.json").read_text())["adapter"]["round"] == 1
+    pipeline.train_and_export(pipeline.Run(settings, tmp_path / "run", "tiny"), log=lines.append)
+    assert sum("done before" in line for line in lines) == 2 and sum(line.startswith("final:") for line in lines) == 2
+    run = pipeline.Run(settings, tmp_path / "run", "tiny")
     pipeline.evaluate_run(run, log=lines.append)
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert [r["round"] for r in (x["data"] for x in manifest["rounds"])] == [0, 1]

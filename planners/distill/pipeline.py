@@ -89,8 +89,10 @@ def make_student(run: Run, adapter: Path, device: str, base_file: Path, log: Cal
                              max_tokens=settings.max_new_tokens, n_ctx=4096, n_threads=threads)
 
 
-def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[str], None] = print) -> None:
-    """The torch half: base, every round's data and training, the GGUF LoRA."""
+def train_and_export(run: Run, *, base_gguf: Path | None = None, final: bool = True,
+                     log: Callable[[str], None] = print) -> None:
+    """The torch half: base, every round's data and training, the GGUF LoRA; ``final=False`` stops
+    before the final stage (a later call, same folder, runs it: a lent machine's 10-minute commands)."""
     from colony.planners.distill.data import collect, read_examples
     from colony.planners.distill.model import pick_device, prepare_base, require_training_stack
     from colony.planners.distill.train import train_round
@@ -125,12 +127,12 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, log: Callable[[
         manifest.pop("final", None)  # trained on older rounds
         adapter = folder
         start = _export(run, adapter, index, start, log)
-    final = settings.train.final_budget_s
-    if final and adapter is not None and "final" not in manifest:
+    budget = settings.train.final_budget_s
+    if final and budget and adapter is not None and "final" not in manifest:
         examples = read_examples(files)
-        log(f"final: training on all {len(examples)} distinct examples for up to {final:g} s ({device})")
+        log(f"final: training on all {len(examples)} distinct examples for up to {budget:g} s ({device})")
         folder = run.out / "adapter_final"
-        trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log, budget_s=final)
+        trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log, budget_s=budget)
         log(f"final: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
             f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
         manifest["final"] = {"train": trained}
