@@ -137,8 +137,9 @@ class CrafterExpert:
         zombies = [cell for _, cell in state.seen_things(agent, "zombie")
                    if abs(cell[0] - me.position[0]) + abs(cell[1] - me.position[1]) <= 3]
         armed = inventory["stone_sword"] or inventory["iron_sword"]
-        threatened = inventory["health"] <= CRITICAL or (bool(zombies) and not armed)
-        if inventory["health"] <= CRITICAL and not finishing:
+        critical = inventory["health"] <= CRITICAL
+        threatened = critical or (bool(zombies) and not armed)
+        if critical and not finishing:
             self.resting.add(agent)
         elif inventory["health"] >= HEALED:
             self.resting.discard(agent)

@@ -121,8 +121,7 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, final: bool = T
         log(f"round {index}: training on {len(examples)} distinct examples ({device})")
         trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log,
                               budget_s=settings.train.later_budget_s if index else None)
-        log(f"round {index}: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
-            f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
+        log(f"round {index}: {_trained(trained)}")
         manifest["rounds"] = manifest["rounds"][:index] + [{"data": data, "train": trained}]
         manifest.pop("final", None)  # trained on older rounds
         adapter = folder
@@ -133,10 +132,14 @@ def train_and_export(run: Run, *, base_gguf: Path | None = None, final: bool = T
         log(f"final: training on all {len(examples)} distinct examples for up to {budget:g} s ({device})")
         folder = run.out / "adapter_final"
         trained = train_round(settings.train, run.base, examples, folder, start_from=adapter, log=log, budget_s=budget)
-        log(f"final: {trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
-            f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
+        log(f"final: {_trained(trained)}")
         manifest["final"] = {"train": trained}
         _export(run, folder, "final", start, log)
+
+
+def _trained(trained: dict[str, Any]) -> str:
+    return (f"{trained['steps']} steps, {trained['epochs']} epochs ({trained['stopped']}), "
+            f"loss {trained['loss_first']} -> {trained['loss_last']}, {trained['tokens_per_s']} tokens/s")
 
 
 def _export(run: Run, adapter: Path, stage: int | str, start: float, log: Callable[[str], None]) -> float:
