@@ -233,8 +233,9 @@ class CrafterExpert:
     @staticmethod
     def gift(state: CrafterState, agent: str, can: set[str]) -> str | None:
         """One unit of something a teammate within reach needs and this agent can spare."""
-        near = [other for other in state.agents if other != agent and state.member(other).alive
-                and state.distance(agent, other) <= 1]
+        x, y = state.member(agent).position
+        near = [other.name for other in state.members if other.name != agent and other.alive
+                and abs(other.position[0] - x) + abs(other.position[1] - y) <= 1]
         if not near:
             return None
         own = wants(state, agent)

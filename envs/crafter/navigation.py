@@ -45,6 +45,7 @@ class Terrain:
         self.walkable = walkable
         self.minable = minable
         self.occupied = occupied
+        self._flat: list[int] | None = None
 
     def cost(self, cell: Cell) -> int | None:
         """1 to walk in, 2 to mine then walk in, None when the cell blocks."""
@@ -57,34 +58,56 @@ class Terrain:
             return 2
         return None
 
+    def flat_costs(self) -> list[int]:
+        """:meth:`cost` of every cell as one list indexed ``x * height + y``, 0 where the cell
+        blocks (made once per terrain: searches then read plain ints, not numpy scalars)."""
+        if self._flat is None:
+            costs = np.where(np.isin(self.known, list(self.walkable)), 1,
+                             np.where(np.isin(self.known, list(self.minable)), 2, 0))
+            flat = costs.ravel().tolist()
+            for x, y in self.occupied:
+                if 0 <= x < self.width and 0 <= y < self.height:
+                    flat[x * self.height + y] = 0
+            self._flat = flat
+        return self._flat
+
 
 def route(terrain: Terrain, start: Cell, goals: set[Cell], limit: int = 4096) -> list[Cell] | None:
     """The cheapest path from ``start`` to any cell of ``goals`` (start excluded, goal included),
-    or None. Goals need not be enterable themselves: the path ends on them only if they are."""
+    or None. Goals need not be enterable themselves: the path ends on them only if they are.
+
+    Dijkstra over flat cell indices ``x * height + y``: their order is the cells' order, so ties
+    break as between ``(x, y)`` tuples; neighbours are tried in :data:`DIRECTIONS` order."""
     if start in goals:
         return []
-    frontier = [(0, start)]
-    came: dict[Cell, Cell | None] = {start: None}
-    spent = {start: 0}
+    width, height = terrain.width, terrain.height
+    costs = terrain.flat_costs()
+    targets = {x * height + y for x, y in goals}
+    origin = start[0] * height + start[1]
+    frontier = [(0, origin)]
+    came = {origin: -1}
+    spent = {origin: 0}
     expanded = 0
     while frontier and expanded < limit:
-        cost, cell = heapq.heappop(frontier)
-        if cost > spent[cell]:
+        cost, here = heapq.heappop(frontier)
+        if cost > spent[here]:
             continue
         expanded += 1
-        if cell in goals:
+        if here in targets:
             path = []
-            while cell != start:
-                path.append(cell)
-                cell = came[cell]
+            while here != origin:
+                path.append(divmod(here, height))
+                here = came[here]
             return path[::-1]
-        for nxt in neighbours(cell, terrain.width, terrain.height):
-            step = terrain.cost(nxt)
-            if step is None:
+        x, y = divmod(here, height)
+        for nxt, inside in ((here - height, x > 0), (here + height, x < width - 1),
+                            (here - 1, y > 0), (here + 1, y < height - 1)):
+            step = costs[nxt] if inside else 0
+            if not step:
                 continue
             total = cost + step
             if total < spent.get(nxt, 1 << 30):
-                spent[nxt], came[nxt] = total, cell
+                spent[nxt], came[nxt] = total, here
                 heapq.heappush(frontier, (total, nxt))
     return None
 

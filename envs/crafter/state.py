@@ -75,20 +75,26 @@ class CrafterState(TaskState):
     # --- what an agent knows ---------------------------------------------------------------
     def known_materials(self, agent: str) -> set[str]:
         """Every material the agent has seen somewhere."""
-        return self.memo(("known", agent), lambda: {self.names.get(int(i)) for i in np.unique(self.known[self._index[agent]])})
+        def seen() -> set[str]:
+            counts = np.bincount(self.known[self._index[agent]].ravel() + 1)  # ids from -1 (never seen)
+            return {self.names.get(int(i) - 1) for i in np.flatnonzero(counts)}
+
+        return self.memo(("known", agent), seen)
 
     def knows(self, agent: str, material: str) -> bool:
         return material in self.known_materials(agent)
 
     def distance_to(self, agent: str, material: str) -> int | None:
         """Steps (Manhattan) from the agent to the nearest cell of ``material`` it knows, or None."""
-        material_id = self.ids.get(material)
-        if material_id is None:
-            return None
-        cells = np.argwhere(self.known[self._index[agent]] == material_id)
-        if not len(cells):
-            return None
-        return int(np.abs(cells - self.member(agent).position).sum(axis=1).min())
+        def nearest() -> int | None:
+            material_id = self.ids.get(material)
+            if material_id is None or material not in self.known_materials(agent):
+                return None
+            xs, ys = np.nonzero(self.known[self._index[agent]] == material_id)
+            x, y = self.member(agent).position
+            return int((np.abs(xs - x) + np.abs(ys - y)).min())
+
+        return self.memo(("distance", agent, material), nearest)
 
     def nearby_materials(self, agent: str) -> set[str | None]:
         """Materials in the 3x3 square around the agent (where crafter looks for a table or furnace)."""
@@ -102,7 +108,11 @@ class CrafterState(TaskState):
         return abs(cell[0] - x) <= HALF_VIEW[0] and abs(cell[1] - y) <= HALF_VIEW[1]
 
     def seen_things(self, agent: str, kind: str | None = None) -> list[tuple[str, tuple[int, int]]]:
-        seen = self.memo(("things", agent), lambda: [(k, cell) for k, cell in self.things if self.in_view(agent, cell)])
+        def in_view() -> list[tuple[str, tuple[int, int]]]:
+            (x, y), (hx, hy) = self.member(agent).position, HALF_VIEW
+            return [(k, cell) for k, cell in self.things if abs(cell[0] - x) <= hx and abs(cell[1] - y) <= hy]
+
+        seen = self.memo(("things", agent), in_view)
         return [(k, cell) for k, cell in seen if kind is None or k == kind]
 
     def sealed(self, agent: str) -> bool:
@@ -211,7 +221,9 @@ class CrafterState(TaskState):
         legal += (["sleep"] if inventory["energy"] < constants.items["energy"]["max"] else [])
         others = [(i, m) for i, m in enumerate(self.members) if m.name != agent and m.alive]
         legal += [f"go to agent {i}" for i, _ in others]
-        legal += [f"share {item} with agent {i}" for i, m in others if self.distance(agent, m.name) <= REACH
+        x, y = me.position
+        legal += [f"share {item} with agent {i}" for i, m in others
+                  if abs(m.position[0] - x) + abs(m.position[1] - y) <= REACH
                   for item in shareable() if inventory.get(item, 0) >= 1]
         return legal
 
