@@ -233,9 +233,7 @@ class CrafterExpert:
     @staticmethod
     def gift(state: CrafterState, agent: str, can: set[str]) -> str | None:
         """One unit of something a teammate within reach needs and this agent can spare."""
-        x, y = state.member(agent).position
-        near = [other.name for other in state.members if other.name != agent and other.alive
-                and abs(other.position[0] - x) + abs(other.position[1] - y) <= 1]
+        near = [state.members[i].name for i in state.within_reach(agent)]
         if not near:
             return None
         own = wants(state, agent)

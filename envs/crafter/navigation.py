@@ -230,16 +230,21 @@ def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[i
 
 def reachable(terrain: Terrain, start: Cell) -> np.ndarray:
     """The cells the agent can get to from ``start`` (walking or mining), as a mask."""
-    seen = np.zeros(terrain.known.shape, bool)
-    seen[start] = True
-    frontier = [start]
+    width, height = terrain.width, terrain.height
+    costs = terrain.flat_costs()
+    seen = [False] * (width * height)
+    origin = start[0] * height + start[1]
+    seen[origin] = True
+    frontier = [origin]
     while frontier:
-        cell = frontier.pop()
-        for nxt in neighbours(cell, terrain.width, terrain.height):
-            if not seen[nxt] and terrain.cost(nxt) is not None:
+        here = frontier.pop()
+        x, y = divmod(here, height)
+        for nxt, inside in ((here - height, x > 0), (here + height, x < width - 1),
+                            (here - 1, y > 0), (here + 1, y < height - 1)):
+            if inside and not seen[nxt] and costs[nxt]:
                 seen[nxt] = True
                 frontier.append(nxt)
-    return seen
+    return np.array(seen).reshape(width, height)
 
 
 def unknown_around(terrain: Terrain, cell: Cell, half_view: tuple[int, int]) -> int:

@@ -108,12 +108,17 @@ class CrafterState(TaskState):
         return abs(cell[0] - x) <= HALF_VIEW[0] and abs(cell[1] - y) <= HALF_VIEW[1]
 
     def seen_things(self, agent: str, kind: str | None = None) -> list[tuple[str, tuple[int, int]]]:
-        def in_view() -> list[tuple[str, tuple[int, int]]]:
-            (x, y), (hx, hy) = self.member(agent).position, HALF_VIEW
-            return [(k, cell) for k, cell in self.things if abs(cell[0] - x) <= hx and abs(cell[1] - y) <= hy]
-
-        seen = self.memo(("things", agent), in_view)
+        seen = self.memo(("things", agent), lambda: [(k, cell) for k, cell in self.things if self.in_view(agent, cell)])
         return [(k, cell) for k, cell in seen if kind is None or k == kind]
+
+    def within_reach(self, agent: str) -> list[int]:
+        """The living teammates (indices, in order) close enough to be handed an item (:data:`REACH`)."""
+        def near() -> list[int]:
+            x, y = self.member(agent).position
+            return [i for i, m in enumerate(self.members) if m.name != agent and m.alive
+                    and abs(m.position[0] - x) + abs(m.position[1] - y) <= REACH]
+
+        return self.memo(("reach", agent), near)
 
     def sealed(self, agent: str) -> bool:
         """Whether the agent stands in a pocket of at most two cells that creatures cannot walk into."""
@@ -221,9 +226,7 @@ class CrafterState(TaskState):
         legal += (["sleep"] if inventory["energy"] < constants.items["energy"]["max"] else [])
         others = [(i, m) for i, m in enumerate(self.members) if m.name != agent and m.alive]
         legal += [f"go to agent {i}" for i, _ in others]
-        x, y = me.position
-        legal += [f"share {item} with agent {i}" for i, m in others
-                  if abs(m.position[0] - x) + abs(m.position[1] - y) <= REACH
+        legal += [f"share {item} with agent {i}" for i in self.within_reach(agent)
                   for item in shareable() if inventory.get(item, 0) >= 1]
         return legal
 
