@@ -150,9 +150,9 @@ class CrafterExpert:
                 return "sleep" if "sleep" in can else "wait"  # a sleeper heals twice as fast
             if night and threatened:
                 return "wait"  # heal where nothing reaches
-        for kind, reach in (("zombie", 1), ("skeleton", 2)):  # fight what is upon you; chasing costs more than it saves
+        for kind in ("zombie", "skeleton"):  # fight what is upon you: a skeleton backs away from a chaser (and shoots)
             near = [cell for _, cell in state.seen_things(agent, kind)
-                    if abs(cell[0] - me.position[0]) + abs(cell[1] - me.position[1]) <= reach]
+                    if abs(cell[0] - me.position[0]) + abs(cell[1] - me.position[1]) <= 1]
             if near and f"attack {kind}" in can:
                 return f"attack {kind}"
         for vital, action, source in (("drink", "collect drink", "water"), ("food", "eat cow", None)):

@@ -190,6 +190,8 @@ def window_sums(values: np.ndarray, half: tuple[int, int]) -> np.ndarray:
 
 
 ROCK_PRIOR = 0.25  # the chance that an unknown cell with nothing known around it is rock (about a fifth of a world is)
+LOOKOUT_UNKNOWN = 12  # a lookout shows at least this many unknown cells (more than one new row of the view):
+# picking up three-cell pockets next to the agent kept lone explorers mopping up a mountain already seen
 
 
 def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[int, int], rock_ids: set[int],
@@ -204,16 +206,10 @@ def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[i
     a tenth, so that the view into a mountain's flank beats the view over a meadow."""
     unknown = terrain.known < 0
     revealed = window_counts(unknown, half_view)
-    if rock_ids:
-        known = window_counts(~unknown, (4, 4))
-        rock = window_counts(np.isin(terrain.known, list(rock_ids)), (4, 4))
-        likely = np.where(known > 0, rock / np.maximum(known, 1), ROCK_PRIOR)
-        gain = window_sums(unknown * (0.1 + likely), half_view)
-    else:
-        gain = revealed
+    gain = window_sums(rock_weights(terrain, rock_ids), half_view) if rock_ids else revealed
     enterable = np.isin(terrain.known, list(terrain.walkable | terrain.minable))
     x, y = position
-    candidates = enterable & (revealed >= 3)
+    candidates = enterable & (revealed >= LOOKOUT_UNKNOWN)
     if within is not None:
         candidates &= within
     candidates[max(0, x - 1):x + 2, max(0, y - 1):y + 2] = False  # a step away reveals almost nothing
@@ -226,6 +222,54 @@ def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[i
     score = gain[xs, ys] * (1.0 + 0.3 * along) / (distance + 4.0)
     order = np.lexsort((ys, xs, -score))[:count]  # ties broken by position: deterministic
     return [(int(xs[i]), int(ys[i])) for i in order]
+
+
+def rock_weights(terrain: Terrain, rock_ids: set[int]) -> np.ndarray:
+    """What each cell is worth to look at when ores are sought: 0 once known, else a tenth plus how
+    likely it is rock (the share of rock among the known cells within four of it, :data:`ROCK_PRIOR`
+    where none is known)."""
+    unknown = terrain.known < 0
+    known = window_counts(~unknown, (4, 4))
+    rock = window_counts(np.isin(terrain.known, list(rock_ids)), (4, 4))
+    likely = np.where(known > 0, rock / np.maximum(known, 1), ROCK_PRIOR)
+    return unknown * (0.1 + likely)
+
+
+def straight_lines(terrain: Terrain, position: Cell, facing: Cell, half_view: tuple[int, int],
+                   weights: np.ndarray) -> list[tuple[float, Cell]]:
+    """Straight digs from ``position``, best first, as ``(rate, direction)``: going straight along a
+    side reveals a strip of the map at each step (a row of the view going up or down, a column going
+    left or right), and in rock a step costs two actions (mine, then walk in), plus one to turn toward
+    rock first. The rate of a direction is the best, over the known cells ahead the agent can enter,
+    of the ``weights`` revealed on the way over the actions spent."""
+    x, y = position
+    hx, hy = half_view
+    lines = []
+    for dx, dy in SIDES:
+        spent = 0
+        best = 0.0
+        gain = 0.0
+        for k in range(1, max(hx, hy) + 1):
+            cell = (x + k * dx, y + k * dy)
+            if not (0 <= cell[0] < terrain.width and 0 <= cell[1] < terrain.height):
+                break
+            step = terrain.cost(cell)
+            if step is None:
+                break
+            if k == 1 and step == 2 and tuple(facing) != (dx, dy):
+                step += 1  # turning toward rock does not move the agent
+            spent += step
+            if dx:  # the column of the view entering on that side
+                strip = weights[cell[0] + dx * hx, max(0, y - hy):y + hy + 1] \
+                    if 0 <= cell[0] + dx * hx < terrain.width else weights[:0, 0]
+            else:
+                strip = weights[max(0, x - hx):x + hx + 1, cell[1] + dy * hy] \
+                    if 0 <= cell[1] + dy * hy < terrain.height else weights[:0, 0]
+            gain += float(strip.sum())
+            best = max(best, gain / spent)
+        lines.append((best, (dx, dy)))
+    lines.sort(key=lambda line: -line[0])  # stable: ties keep SIDES order
+    return lines
 
 
 def reachable(terrain: Terrain, start: Cell) -> np.ndarray:

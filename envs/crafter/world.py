@@ -17,8 +17,9 @@ import numpy as np
 from crafter import constants
 from pydantic import Field
 
-from colony.envs.crafter.navigation import (MOVES, SIDES, Navigator, Terrain, approach_cells, cells, face, lookouts,
-                                           reachable, route, shelter_gates, station_cells, unknown_around)
+from colony.envs.crafter.navigation import (LOOKOUT_UNKNOWN, MOVES, SIDES, Navigator, Terrain, approach_cells, cells,
+                                           face, lookouts, reachable, rock_weights, route, shelter_gates,
+                                           station_cells, straight_lines, unknown_around)
 from colony.envs.crafter.recipes import CHAIN, SOURCES, Action, catalogue, parse_action
 from colony.envs.crafter.state import HALF_VIEW, CrafterState, Member
 from colony.envs.crafter.team import TeamCrafter
@@ -31,7 +32,9 @@ from colony.envs.world import InvalidSize, Judgement, World, validate_agent_plan
 MINABLE = {"stone": "wood_pickaxe", "coal": "wood_pickaxe", "iron": "stone_pickaxe", "diamond": "iron_pickaxe"}
 NIGHT = 0.4  # below this daylight zombies crowd the grass: an agent that can mine explores through rock
 SHELTER_REACH = 10  # a shelter farther than this costs more than the night it saves
-THIRSTY = 4  # an agent this low on drink or food explores grassland, not rock
+THIRSTY = 4  # an agent this low on food, or on drink with no water known, explores grassland, not rock
+DIG_RATE = 2.0  # what a straight dig must reveal per action (cells weighted by :func:`rock_weights`; ~5 in solid rock)
+KEEP_LINE = 0.8  # the line being dug is kept while it reveals this share of the best line's rate
 HEADINGS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
 
 
@@ -280,24 +283,32 @@ class CrafterWorld(World):
         return [tuple(int(v) for v in found[i]) for i in order]
 
     def _explore(self, index: int, terrain: Terrain) -> tuple[str, str]:
-        """Toward the unknown: a lookout (the known cell whose view would reveal the most unknown
-        cells for the walk there, see :func:`lookouts`) is chosen and kept until it is reached,
-        shows little new or cannot be reached; the agent's heading turns to follow it. When none of
-        the best lookouts can be reached (they lie across lava or water, or in rock the agent cannot
-        mine yet), the best among the cells it can reach are taken instead."""
+        """Toward the unknown. An agent that can mine and seeks ores (or waits out the night) first
+        digs straight on while a straight line reveals enough rock per action (:meth:`_dig`).
+        Otherwise a lookout (the known cell whose view would reveal the most unknown cells for the
+        walk there, see :func:`lookouts`) is chosen and kept until it is reached, shows little new
+        or cannot be reached; the agent's heading turns to follow it. When none of the best lookouts
+        can be reached (they lie across lava or water, or in rock the agent cannot mine yet), the
+        best among the cells it can reach are taken instead."""
         me = self.state.members[index]
         navigator = self.navigators[index]
+        ids = self.state.ids
+        rock = {ids[name] for name in ("stone", "coal", "iron", "diamond", "path", "lava") if name in ids}
+        if me.inventory["drink"] <= THIRSTY and not self.state.knows(f"agent{index}", "water") \
+                or me.inventory["food"] <= THIRSTY:
+            rock = set()  # water and cows are found on the grass
+        digging = (self.state.daylight < NIGHT or me.inventory.get("stone_pickaxe", 0)) and terrain.minable and rock
+        if digging:
+            move = self._dig(index, terrain, rock)
+            if move is not None:
+                return move, ""
         target = self.explore_targets[index]
-        if target is not None and target != me.position and unknown_around(terrain, target, HALF_VIEW) >= 3:
+        if target is not None and target != me.position and unknown_around(terrain, target, HALF_VIEW) >= LOOKOUT_UNKNOWN:
             move, _ = navigator.next_move(("explore", target), terrain, me.position, me.facing, {target})
             if move is not None:
                 return move, ""
-        ids = self.state.ids
-        rock = {ids[name] for name in ("stone", "coal", "iron", "diamond", "path", "lava") if name in ids}
-        if min(me.inventory["drink"], me.inventory["food"]) <= THIRSTY:
-            rock = set()  # water and cows are found on the grass
         views = [terrain]
-        if (self.state.daylight < NIGHT or me.inventory.get("stone_pickaxe", 0)) and terrain.minable and rock:
+        if digging:
             # ores lie in the rock, and at night zombies roam the grass: lookouts reached through rock first
             views.insert(0, Terrain(terrain.known, {ids["path"]} if "path" in ids else set(), terrain.minable,
                                     terrain.occupied))
@@ -319,6 +330,24 @@ class CrafterWorld(World):
                     return move, ""
         self.explore_targets[index] = None
         return "noop", "nothing left to explore that can be reached"
+
+    def _dig(self, index: int, terrain: Terrain, rock: set[int]) -> str | None:
+        """The next primitive of a straight dig (see :func:`straight_lines`), or None when no line
+        reveals :data:`DIG_RATE` a step. The line dug so far is kept while it stays within
+        :data:`KEEP_LINE` of the best (turning costs a step in rock). In a mountain this reveals
+        about twice the rock a step that walking to lookouts does."""
+        me = self.state.members[index]
+        lines = straight_lines(terrain, me.position, me.facing, HALF_VIEW, rock_weights(terrain, rock))
+        rate, side = lines[0]
+        kept = next((line for line in lines if line[1] == self.headings[index]), None)
+        if kept is not None and kept[0] >= KEEP_LINE * rate:
+            rate, side = kept
+        if rate < DIG_RATE:
+            return None
+        self.explore_targets[index] = None  # a lookout is chosen afresh once the line runs out
+        self.headings[index] = side
+        ahead = (me.position[0] + side[0], me.position[1] + side[1])
+        return "do" if terrain.cost(ahead) == 2 and tuple(me.facing) == side else MOVES[side]
 
     def _shelter(self, index: int, terrain: Terrain) -> tuple[str, str]:
         """Dig in and seal: from a walkable cell G in front of rock, mine the two cells beyond it
