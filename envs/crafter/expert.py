@@ -24,7 +24,7 @@ from colony.comms.broker import Broker
 from colony.comms.messages import Collaboration, MessageKind, make_message
 from colony.envs.crafter.navigation import Terrain, station_cells
 from colony.envs.crafter.state import CrafterState
-from colony.envs.crafter.world import NIGHT
+from colony.envs.crafter.pilot import NIGHT
 
 STAGES = ("wood_pickaxe", "stone_pickaxe", "iron_pickaxe")
 SWORDS = ("stone_sword",)  # made at the table with the stone pickaxe: agents without one die at night
