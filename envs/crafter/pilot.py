@@ -22,7 +22,7 @@ from colony.envs.crafter.team import TeamCrafter
 MINABLE = {"stone": "wood_pickaxe", "coal": "wood_pickaxe", "iron": "stone_pickaxe", "diamond": "iron_pickaxe"}
 NIGHT = 0.4  # below this daylight zombies crowd the grass: an agent that can mine explores through rock
 SHELTER_REACH = 10  # a shelter farther than this costs more than the night it saves
-THIRSTY = 4  # an agent this low on food, or on drink with no water known, explores grassland, not rock
+THIRSTY = 4  # an agent this low on drink with no water known, or by day on food, explores grassland, not rock
 DIG_RATE = 2.0  # what a straight dig must reveal per action (cells weighted by :func:`rock_weights`; ~5 in solid rock)
 KEEP_LINE = 0.8  # the line being dug is kept while it reveals this share of the best line's rate
 HEADINGS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
@@ -102,9 +102,11 @@ class Pilot:
         navigator = self.navigators[index]
         ids = self.state.ids
         rock = {ids[name] for name in ("stone", "coal", "iron", "diamond", "path", "lava") if name in ids}
+        # water and cows are found on the grass; but not by night for food: zombies crowd the grass then, a hit
+        # costs 2 health, and hunger 1 in 16 steps once food is gone (lone experts: 49.0% vs 47.1%, 480 worlds)
         if me.inventory["drink"] <= THIRSTY and not self.state.knows(f"agent{index}", "water") \
-                or me.inventory["food"] <= THIRSTY:
-            rock = set()  # water and cows are found on the grass
+                or me.inventory["food"] <= THIRSTY and self.state.daylight >= NIGHT:
+            rock = set()
         digging = (self.state.daylight < NIGHT or me.inventory.get("stone_pickaxe", 0)) and terrain.minable and rock
         if digging:
             move = self._dig(index, terrain, rock)
