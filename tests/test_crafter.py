@@ -226,6 +226,35 @@ def test_a_miner_digs_straight_along_the_side_that_reveals_the_most_rock():
     assert straight_lines(terrain, (10, 9), (0, -1), (4, 3), rock_weights(terrain, {2}))[0][0] == 0
 
 
+def test_by_night_hunger_keeps_a_miner_in_the_rock():
+    import dataclasses
+
+    from colony.envs.crafter.pilot import NIGHT, THIRSTY, Pilot
+    from colony.envs.crafter.recipes import parse_action
+
+    env = make(agents=1, seed=3)
+    x, y = (int(v) for v in player(env, 0).pos)
+    for cx in range(x - 12, x + 13):  # grassland to the west of the agent, rock to the east
+        for cy in range(y - 12, y + 13):
+            set_material(env, (cx, cy), "grass" if cx <= x else "stone")
+    player(env, 0).inventory["stone_pickaxe"] = 1
+    refresh(env)
+
+    def explore(food, daylight):
+        player(env, 0).inventory["food"] = food
+        state = dataclasses.replace(env.world._read_state(), daylight=daylight)
+        pilot = Pilot(env.world.team, 1)
+        pilot.begin_step(state)
+        move, _ = pilot.primitive(0, parse_action("explore"))
+        return move, pilot.explore_targets[0]
+
+    fed = explore(9, 1.0)
+    assert fed[0].startswith("move_") and fed[1] is None  # fed, by day: digs a straight line (no lookout)
+    move, lookout = explore(THIRSTY, 1.0)  # hungry by day: no dig, off to a lookout on the grass (cows)
+    assert move.startswith("move_") and lookout is not None and env.world.team.material_at(lookout) == "grass"
+    assert explore(THIRSTY, NIGHT / 2) == fed  # hungry by night: zombies crowd the grass, so it digs on
+
+
 def test_a_lone_agent_never_freezes_for_want_of_a_reachable_lookout():
     # with rock-weighted lookouts and no fallback, seed 7036 left a lone expert standing still for 287 of
     # its 350 steps: the six best lookouts lay on a path inside rock it could not yet mine
