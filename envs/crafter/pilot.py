@@ -4,7 +4,8 @@
 ``shelter`` into the next primitive Crafter action over what that agent has seen (path-finding
 in :mod:`colony.envs.crafter.navigation`), and keeps what must last from one step to the next:
 each agent's cached route, its explore heading and lookout, and its shelter site. It reads the
-team engine only for what lies around the agent (the cell it faces, the stations beside it).
+team engine only for the cells creatures and agents take and for what lies around the agent
+(the cell it faces, the stations beside it).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Planners give each agent a high-level action per step; the pilot
 (:mod:`colony.envs.crafter.pilot`) turns it into one primitive Crafter action over what that
-agent has seen; the team engine (:mod:`colony.envs.crafter.team`) plays the step. Each step leaves a per-agent event stream
-(inventory changes, achievements, damage, shares, deaths, where a route was missing) and
-every agent has a message inbox, the seams for memory and communication.
+agent has seen; the team engine (:mod:`colony.envs.crafter.team`) plays the step. Each step
+leaves a per-agent event stream (inventory changes, achievements, damage, shares, deaths,
+where a route was missing) and every agent has a message inbox, the seams for memory and
+communication.
 """
 
 from __future__ import annotations
