@@ -195,7 +195,7 @@ LOOKOUT_UNKNOWN = 12  # a lookout shows at least this many unknown cells (more t
 
 
 def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[int, int], rock_ids: set[int],
-             count: int = 6, within: np.ndarray | None = None) -> list[Cell]:
+             count: int = 6, within: np.ndarray | None = None, weights: np.ndarray | None = None) -> list[Cell]:
     """The best cells to walk to for a look at the unknown, best first: each known cell the agent
     can enter (and, given ``within``, inside that mask) is scored by what its view would reveal,
     over the walk there (Manhattan), favouring the agent's heading (team members fan out).
@@ -203,10 +203,13 @@ def lookouts(terrain: Terrain, position: Cell, heading: Cell, half_view: tuple[i
     With ``rock_ids`` (ores lie in the mountains, a diamond within three cells of a mountain's
     edge on four worlds in five) each unknown cell counts by how likely it is rock: the share of
     rock among the known cells within four of it (:data:`ROCK_PRIOR` where none is known), plus
-    a tenth, so that the view into a mountain's flank beats the view over a meadow."""
+    a tenth, so that the view into a mountain's flank beats the view over a meadow (``weights``: those
+    of :func:`rock_weights` for this map, when the caller has them already)."""
     unknown = terrain.known < 0
     revealed = window_counts(unknown, half_view)
-    gain = window_sums(rock_weights(terrain, rock_ids), half_view) if rock_ids else revealed
+    if rock_ids and weights is None:
+        weights = rock_weights(terrain, rock_ids)
+    gain = window_sums(weights, half_view) if rock_ids else revealed
     enterable = np.isin(terrain.known, list(terrain.walkable | terrain.minable))
     x, y = position
     candidates = enterable & (revealed >= LOOKOUT_UNKNOWN)
