@@ -287,6 +287,14 @@ def test_an_expert_at_critical_health_shelters_by_day_and_rests_until_healed():
     assert "agent0" not in expert.resting
 
 
+def test_the_world_lists_its_diamonds_for_benchmarks_and_tells_no_agent():
+    env = make(agents=1, seed=5006)  # a benchmark world with one diamond, far from the start
+    team = env.world.team
+    diamonds = team.cells_of("diamond")
+    assert len(diamonds) == 1 and all(team.material_at(cell) == "diamond" for cell in diamonds)
+    assert not env.task_state().knows("agent0", "diamond")  # out of the agent's view at the start
+
+
 def test_same_seed_same_trajectory():
     def play(seed):
         env = make(agents=3, seed=seed)

@@ -149,6 +149,12 @@ class TeamCrafter(crafter.Env):
     def material_at(self, cell: tuple[int, int]) -> str | None:
         return self._world[cell][0]
 
+    def cells_of(self, material: str) -> list[tuple[int, int]]:
+        """Every cell of ``material`` in the whole world, known to an agent or not (no agent is told:
+        benchmarks use it to say how hard a world is, e.g. how many diamonds it holds)."""
+        ids = [i for i, name in self._world._mat_names.items() if name == material]
+        return [(int(x), int(y)) for x, y in np.argwhere(np.isin(self._world._mat_map, ids))]
+
     # --- pictures ------------------------------------------------------------------------------
     def view_of(self, index: int) -> np.ndarray:
         """The player's own 64x64 view (crafter's local view and inventory), RGB uint8."""
