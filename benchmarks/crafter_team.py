@@ -14,15 +14,22 @@ second of the ``crafter`` package itself with random actions, the engine this en
 (Named ``crafter_team.py``, not ``crafter.py``: a script of that name would shadow the
 ``crafter`` package for every script in this folder.)
 
-Usage: ``python benchmarks/crafter_team.py [--sizes 1 2 6] [--seeds 10] [--speed-steps 300]``.
-Results also go to ``benchmarks/results/crafter.json`` and a picture of a six-agent team
-mid-episode to ``benchmarks/results/crafter_team.png``.
+Part 3 (``--held-out N``) plays N more worlds per team size and prints the share won by how
+hard the world is: how many diamonds it holds and how far the nearest lies from the start.
+
+Usage: ``python benchmarks/crafter_team.py [--sizes 1 2 6] [--seeds 10] [--speed-steps 300] [--held-out N]``.
+Results also go to ``benchmarks/results/crafter.json`` (part 3's, one row per world, to
+``crafter_held_out.csv``) and a picture of a six-agent team mid-episode to
+``benchmarks/results/crafter_team.png``.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import multiprocessing
+import os
 import statistics
 import time
 from pathlib import Path
@@ -44,9 +51,13 @@ DAMCS = {"1": 140, "6": 86}  # published mean steps to a diamond (single agent w
 
 
 def play(agents: int, seed: int, picture: Path | None = None) -> dict:
-    """One expert episode: when the team first reached each chain achievement, and how it ended."""
+    """One expert episode: when the team first reached each chain achievement, and how it ended,
+    with how hard the world is (its diamonds, and the nearest one's steps from the start)."""
     env = parallel_env("crafter", agents=agents, render_mode="rgb_array" if picture else None)
     env.reset(seed=seed)
+    starts = [member.position for member in env.world.state.members]
+    diamonds = env.world.team.cells_of("diamond")
+    nearest = min((abs(x - sx) + abs(y - sy) for x, y in diamonds for sx, sy in starts), default=None)
     expert = CrafterExpert()
     first: dict[str, int] = {}
     deaths = 0
@@ -59,7 +70,8 @@ def play(agents: int, seed: int, picture: Path | None = None) -> dict:
         if picture is not None and env.step_count == 60:
             cv2.imwrite(str(picture), cv2.cvtColor(env.render(), cv2.COLOR_RGB2BGR))
     return {"agents": agents, "seed": seed, "status": env.status.value, "steps": env.step_count, "deaths": deaths,
-            "first": {name: first[name] for name in CHAIN if name in first}}
+            "first": {name: first[name] for name in CHAIN if name in first},
+            "world": {"diamonds": len(diamonds), "nearest_diamond": nearest}}
 
 
 def chain_table(console: Console, sizes: list[str], seeds: int) -> list[dict]:
@@ -93,8 +105,56 @@ def chain_table(console: Console, sizes: list[str], seeds: int) -> list[dict]:
         medians.append(f"{statistics.median(won):.0f} (mean {statistics.mean(won):.0f})" if won else "-")
     table.add_row("steps to diamond, median", *medians)
     table.add_row("DAMCS, mean steps to diamond", *[str(DAMCS.get(s, "-")) for s in sizes])
+    for label, pick in (("worlds with one diamond (won)", lambda e: e["world"]["diamonds"] == 1),
+                        ("worlds with 3+ diamonds (won)", lambda e: e["world"]["diamonds"] >= 3)):
+        cells = []
+        for size in sizes:
+            picked = [e for e in episodes if e["agents"] == int(size) and pick(e)]
+            cells.append(f"{len(picked)} ({sum(e['status'] == 'success' for e in picked)})")
+        table.add_row(label, *cells)
     console.print(table)
     return episodes
+
+
+DIAMONDS = (("1", lambda n: n == 1), ("2", lambda n: n == 2), ("3+", lambda n: n >= 3))
+NEAREST = (("< 20", lambda d: d < 20), ("20-29", lambda d: 20 <= d < 30), (">= 30", lambda d: d >= 30))
+HELD_OUT_COLUMNS = ("agents", "seed", "status", "steps", "diamonds", "nearest_diamond")
+
+
+def held_out_table(console: Console, sizes: list[str], count: int, start: int) -> list[dict]:
+    """The expert on ``count`` more worlds per team size (seeds from ``start``, in parallel over
+    the machine's cores): the share won, by how many diamonds the world holds and how far the
+    nearest lies from the start (a world with one far diamond is rarely won by anyone)."""
+    with multiprocessing.Pool(os.cpu_count()) as pool:
+        episodes = pool.starmap(play, [(int(size), seed) for size in sizes for seed in range(start, start + count)])
+    groups = [(label, far, lambda world, has=has, within=within: has(world["diamonds"]) and
+               within(world["nearest_diamond"])) for label, has in DIAMONDS for far, within in NEAREST]
+    groups += [("none", "", lambda world: world["diamonds"] == 0), ("all", "", lambda world: True)]
+    table = Table(title=f"Expert team on {count} more worlds per team size (seeds {start}-{start + count - 1}): "
+                        "won / played, by the world's diamonds and the nearest one's steps from the start")
+    table.add_column("diamonds")
+    table.add_column("nearest")
+    for size in sizes:
+        table.add_column(f"{size} agent(s)", justify="right")
+    for label, far, pick in groups:
+        row = [label, far]
+        for size in sizes:
+            picked = [e for e in episodes if e["agents"] == int(size) and pick(e["world"])]
+            won = sum(e["status"] == "success" for e in picked)
+            row.append(f"{won}/{len(picked)}" + (f" ({100 * won / len(picked):.0f}%)" if picked else ""))
+        table.add_row(*row)
+    console.print(table)
+    return episodes
+
+
+def write_held_out(episodes: list[dict], path: Path) -> None:
+    """One CSV row per world played (:data:`HELD_OUT_COLUMNS`)."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HELD_OUT_COLUMNS)
+        for e in episodes:
+            writer.writerow([e["agents"], e["seed"], e["status"], e["steps"], e["world"]["diamonds"],
+                             e["world"]["nearest_diamond"]])
 
 
 def crafter_baseline(steps: int) -> float:
@@ -164,14 +224,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="benchmark worlds per team size (at most 10)")
     parser.add_argument("--speed-steps", type=int, default=300)
     parser.add_argument("--skip-chain", action="store_true", help="only the speed table")
+    parser.add_argument("--held-out", type=int, default=0, metavar="N",
+                        help="also play N more worlds per team size, won by world difficulty (minutes per 100)")
+    parser.add_argument("--held-out-start", type=int, default=7640, metavar="SEED")
     args = parser.parse_args()
     console = Console()
     RESULTS.mkdir(parents=True, exist_ok=True)
     episodes = [] if args.skip_chain else chain_table(console, args.sizes, args.seeds)
+    held_out = held_out_table(console, args.sizes, args.held_out, args.held_out_start) if args.held_out else []
     speed = speed_table(console, args.speed_steps)
     out = RESULTS / "crafter.json"
     out.write_text(json.dumps({"episodes": episodes, "speed": speed}, indent=1) + "\n", encoding="utf-8")
     console.print(f"written {out}")
+    if held_out:
+        write_held_out(held_out, RESULTS / "crafter_held_out.csv")
+        console.print(f"written {RESULTS / 'crafter_held_out.csv'}")
 
 
 if __name__ == "__main__":
