@@ -74,6 +74,16 @@ def play(agents: int, seed: int, picture: Path | None = None) -> dict:
             "world": {"diamonds": len(diamonds), "nearest_diamond": nearest}}
 
 
+DIAMONDS = (("0", lambda n: n == 0), ("1", lambda n: n == 1), ("2", lambda n: n == 2), ("3+", lambda n: n >= 3))
+NEAREST = (("< 20", lambda d: d < 20), ("20-29", lambda d: 20 <= d < 30), (">= 30", lambda d: d >= 30))
+
+
+def won_of(episodes: list[dict], size: str, pick) -> tuple[int, int]:
+    """(won, played) among the episodes of ``size`` agents whose world ``pick`` accepts."""
+    picked = [e for e in episodes if e["agents"] == int(size) and pick(e["world"])]
+    return sum(e["status"] == "success" for e in picked), len(picked)
+
+
 def chain_table(console: Console, sizes: list[str], seeds: int) -> list[dict]:
     episodes = []
     for size in sizes:
@@ -105,20 +115,13 @@ def chain_table(console: Console, sizes: list[str], seeds: int) -> list[dict]:
         medians.append(f"{statistics.median(won):.0f} (mean {statistics.mean(won):.0f})" if won else "-")
     table.add_row("steps to diamond, median", *medians)
     table.add_row("DAMCS, mean steps to diamond", *[str(DAMCS.get(s, "-")) for s in sizes])
-    for label, pick in (("worlds with no diamond (won)", lambda e: e["world"]["diamonds"] == 0),
-                        ("worlds with one diamond (won)", lambda e: e["world"]["diamonds"] == 1),
-                        ("worlds with 3+ diamonds (won)", lambda e: e["world"]["diamonds"] >= 3)):
-        cells = []
-        for size in sizes:
-            picked = [e for e in episodes if e["agents"] == int(size) and pick(e)]
-            cells.append(f"{len(picked)} ({sum(e['status'] == 'success' for e in picked)})")
-        table.add_row(label, *cells)
+    for label, has in DIAMONDS:
+        counts = [won_of(episodes, size, lambda world: has(world["diamonds"])) for size in sizes]
+        table.add_row(f"worlds with {label} diamond(s) (won)", *[f"{played} ({won})" for won, played in counts])
     console.print(table)
     return episodes
 
 
-DIAMONDS = (("1", lambda n: n == 1), ("2", lambda n: n == 2), ("3+", lambda n: n >= 3))
-NEAREST = (("< 20", lambda d: d < 20), ("20-29", lambda d: 20 <= d < 30), (">= 30", lambda d: d >= 30))
 HELD_OUT_COLUMNS = ("agents", "seed", "status", "steps", "diamonds", "nearest_diamond")
 
 
@@ -128,9 +131,10 @@ def held_out_table(console: Console, sizes: list[str], count: int, start: int) -
     nearest lies from the start (a world with one far diamond is rarely won by anyone)."""
     with multiprocessing.Pool(os.cpu_count()) as pool:
         episodes = pool.starmap(play, [(int(size), seed) for size in sizes for seed in range(start, start + count)])
+    (none, no_diamond), *some = DIAMONDS
     groups = [(label, far, lambda world, has=has, within=within: has(world["diamonds"]) and
-               within(world["nearest_diamond"])) for label, has in DIAMONDS for far, within in NEAREST]
-    groups += [("none", "", lambda world: world["diamonds"] == 0), ("all", "", lambda world: True)]
+               within(world["nearest_diamond"])) for label, has in some for far, within in NEAREST]
+    groups += [(none, "", lambda world: no_diamond(world["diamonds"])), ("all", "", lambda world: True)]
     table = Table(title=f"Expert team on {count} more worlds per team size (seeds {start}-{start + count - 1}): "
                         "won / played, by the world's diamonds and the nearest one's steps from the start")
     table.add_column("diamonds")
@@ -140,9 +144,8 @@ def held_out_table(console: Console, sizes: list[str], count: int, start: int) -
     for label, far, pick in groups:
         row = [label, far]
         for size in sizes:
-            picked = [e for e in episodes if e["agents"] == int(size) and pick(e["world"])]
-            won = sum(e["status"] == "success" for e in picked)
-            row.append(f"{won}/{len(picked)}" + (f" ({100 * won / len(picked):.0f}%)" if picked else ""))
+            won, played = won_of(episodes, size, pick)
+            row.append(f"{won}/{played}" + (f" ({100 * won / played:.0f}%)" if played else ""))
         table.add_row(*row)
     console.print(table)
     return episodes

@@ -152,7 +152,7 @@ class TeamCrafter(crafter.Env):
     def cells_of(self, material: str) -> list[tuple[int, int]]:
         """Every cell of ``material`` in the whole world, known to an agent or not (no agent is told:
         benchmarks use it to say how hard a world is, e.g. how many diamonds it holds)."""
-        ids = [i for i, name in self._world._mat_names.items() if name == material]
+        ids = [i for i, name in self.material_names().items() if name == material]
         return [(int(x), int(y)) for x, y in np.argwhere(np.isin(self._world._mat_map, ids))]
 
     # --- pictures ------------------------------------------------------------------------------
